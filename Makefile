@@ -1,0 +1,130 @@
+# pam_privauth - build, install, test, demo, bench.
+#
+#   make                 build/pam_privauth.so and build/privauthctl
+#   make check           install test dependencies, run every test
+#   make demo            install dependencies, log in through a real sshd
+#   make bench           in-process logins against pam_permit, same run
+#   make install DESTDIR=... PREFIX=... [PAMDIR=...]
+#
+# Out-of-tree: everything goes to $(BUILD) (default build/).
+
+BUILD      ?= build
+SAN        ?=
+WERROR     ?=
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+MANDIR     ?= $(PREFIX)/share/man
+MULTIARCH  := $(shell gcc -print-multiarch 2>/dev/null)
+# Debian: /usr/lib/<triplet>/security; RPM-style systems: /usr/lib64/security.
+ifneq ($(wildcard /etc/debian_version),)
+PAMDIR     ?= $(PREFIX)/lib/$(MULTIARCH)/security
+else
+PAMDIR     ?= $(PREFIX)/lib64/security
+endif
+
+CC         ?= cc
+PKGS       := pam libsodium libcurl libconfig
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libsodium libcurl libconfig 2>/dev/null)
+PAM_LIBS   := $(shell pkg-config --libs pam 2>/dev/null)
+CMOCKA_LIBS:= $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN       := -Wall -Wextra -Wconversion -Wshadow -Wformat=2 -Wmissing-prototypes \
+              -Wstrict-prototypes -Wvla
+HARDEN     := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
+CFLAGS     ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) -fvisibility=hidden \
+                   -Ipam_privauth $(PKG_CFLAGS)
+LDHARDEN   := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
+ifeq ($(WERROR),1)
+override CFLAGS += -Werror
+endif
+ifeq ($(SAN),1)
+override CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 \
+                   -fsanitize=address,undefined -fno-omit-frame-pointer \
+                   -fno-sanitize-recover=all
+LDHARDEN   += -fsanitize=address,undefined
+endif
+
+LIB_SRC    := $(sort $(wildcard pam_privauth/core/*.c pam_privauth/otp/*.c \
+                pam_privauth/store/*.c pam_privauth/delivery/*.c))
+PAM_SRC    := $(sort $(wildcard pam_privauth/pam/*.c))
+CLI_SRC    := $(sort $(wildcard pam_privauth/cli/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+TLIB_SRC   := $(sort $(wildcard tests/lib/*.c))
+
+obj         = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB        := $(BUILD)/libprivauth.a
+MODULE     := $(BUILD)/pam_privauth.so
+CLI        := $(BUILD)/privauthctl
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BINS  := $(BUILD)/tests/pam_harness $(BUILD)/tests/faketime.so $(BUILD)/tests/bench_login
+
+.PHONY: all install uninstall check unit demo bench deps clean tools
+all: $(MODULE) $(CLI)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(call obj,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MODULE): $(call obj,$(PAM_SRC)) $(LIB) pam_privauth/pam/pam_privauth.map
+	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIB) $(LDHARDEN) \
+	  -Wl,--version-script=pam_privauth/pam/pam_privauth.map $(PKG_LIBS) $(PAM_LIBS)
+
+$(CLI): $(call obj,$(CLI_SRC)) $(LIB)
+	$(CC) -o $@ $(call obj,$(CLI_SRC)) $(LIB) $(LDHARDEN) -pie $(PKG_LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(call obj,$(TLIB_SRC)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDHARDEN) $(CMOCKA_LIBS) $(PKG_LIBS)
+
+$(BUILD)/tests/pam_harness: $(BUILD)/obj/tests/pam/pam_harness.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDHARDEN) $(PAM_LIBS) $(PKG_LIBS)
+
+$(BUILD)/tests/bench_login: $(BUILD)/obj/tests/bench/bench_login.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDHARDEN) $(PAM_LIBS) $(PKG_LIBS) -lm
+
+$(BUILD)/tests/faketime.so: tests/pam/faketime.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -shared -fPIC -Wall -Wextra -o $@ $< -ldl
+
+unit: $(UNIT_BINS)
+tools: $(TOOL_BINS)
+
+install: $(MODULE) $(CLI)
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/privauth
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_privauth.so
+	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/privauthctl
+	[ -e $(DESTDIR)$(SYSCONFDIR)/privauth/privauth.conf ] || \
+	  install -m 0644 conf/privauth.conf $(DESTDIR)$(SYSCONFDIR)/privauth/privauth.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/pam_privauth.so $(DESTDIR)$(SBINDIR)/privauthctl
+
+deps:
+	tests/deps.sh
+
+# The README's test command: installs what it needs, runs every suite,
+# ends with "N passed, N failed".
+check: deps
+	tests/run_all.sh
+
+demo: deps
+	$(MAKE) all
+	tests/integration/demo.sh
+
+bench: deps
+	$(MAKE) all tools
+	tests/bench/run_bench.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

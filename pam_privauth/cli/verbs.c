@@ -1,0 +1,257 @@
+/* verbs.c - the privauthctl commands. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "cli/cli.h"
+#include "core/phone.h"
+#include "core/secfile.h"
+#include "store/phones.h"
+#include "store/state.h"
+
+static int fail(const char *what, enum pva_rc rc)
+{
+	fprintf(stderr, "privauthctl: %s: %s\n", what, pva_rc_str(rc));
+	return 1;
+}
+
+static int load_config(struct pva_cli *cli)
+{
+	char err[512];
+	enum pva_rc rc = pva_config_load(cli->conf, &cli->cfg, err, sizeof(err));
+
+	if (rc != PVA_OK) {
+		fprintf(stderr, "privauthctl: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* Configuration, host key and store, for verbs that touch records. */
+static int open_store(struct pva_cli *cli, int create)
+{
+	enum pva_rc rc;
+
+	if (load_config(cli) != 0)
+		return 1;
+	rc = pva_hostkey_load(cli->cfg->host_key, create, &cli->key);
+	if (rc == PVA_ERR_NOTFOUND && !create) {
+		fprintf(stderr, "privauthctl: %s: no host key yet (nothing stored)\n",
+			cli->cfg->host_key);
+		return 1;
+	}
+	if (rc != PVA_OK)
+		return fail(cli->cfg->host_key, rc);
+	rc = pva_store_open(&cli->store, cli->cfg->state_dir, cli->key, create);
+	if (rc != PVA_OK)
+		return fail(cli->cfg->state_dir, rc);
+	return 0;
+}
+
+static int cmd_check_config(struct pva_cli *cli, int argc, char **argv)
+{
+	const char *service = NULL;
+
+	if (argc == 3 && strcmp(argv[1], "--service") == 0)
+		service = argv[2];
+	else if (argc != 1)
+		return 2;
+	if (load_config(cli) != 0)
+		return 1;
+	pva_config_dump(cli->cfg, pva_config_service(cli->cfg, service), stdout);
+	if (service && pva_config_service(cli->cfg, service) == &cli->cfg->defaults)
+		printf("# no services.%s group: the defaults apply\n", service);
+	return 0;
+}
+
+static int parse_channel(const char *s, enum pva_channel *ch)
+{
+	if (strcmp(s, "sms") == 0)
+		*ch = PVA_CH_SMS;
+	else if (strcmp(s, "voice") == 0)
+		*ch = PVA_CH_VOICE;
+	else
+		return -1;
+	return 0;
+}
+
+static int user_set(struct pva_cli *cli, int argc, char **argv)
+{
+	struct pva_phone_rec rec;
+	char mask[PVA_PHONE_MASK_MAX];
+	enum pva_rc rc;
+	int i;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.channel = PVA_CH_SMS;
+	snprintf(rec.user, sizeof(rec.user), "%s", argv[0]);
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--phone") == 0 && strlen(argv[i + 1]) < sizeof(rec.phone))
+			memcpy(rec.phone, argv[i + 1], strlen(argv[i + 1]) + 1);
+		else if (strcmp(argv[i], "--channel") == 0 &&
+			 parse_channel(argv[i + 1], &rec.channel) == 0)
+			continue;
+		else
+			return 2;
+	}
+	if (i != argc || rec.phone[0] == '\0')
+		return 2;
+	if (pva_phone_validate(rec.phone) != PVA_OK) {
+		fprintf(stderr, "privauthctl: the number must be E.164: '+' and 8 to 15 "
+			"digits, no spaces or dial characters\n");
+		return 1;
+	}
+	rec.updated = time(NULL);
+	if (open_store(cli, 1) != 0)
+		return 1;
+	rc = pva_phones_set(&cli->store, &rec);
+	pva_phone_mask(rec.phone, mask, sizeof(mask));
+	sodium_memzero(&rec, sizeof(rec));
+	if (rc != PVA_OK)
+		return fail("user set", rc);
+	printf("%s: %s\n", argv[0], mask);
+	return 0;
+}
+
+static int user_show(struct pva_cli *cli, const char *user)
+{
+	struct pva_phone_rec rec;
+	char mask[PVA_PHONE_MASK_MAX];
+	enum pva_rc rc;
+
+	if (open_store(cli, 0) != 0)
+		return 1;
+	rc = pva_phones_get(&cli->store, user, &rec);
+	if (rc == PVA_ERR_NOTFOUND) {
+		printf("user: %s\nenrolled: no\n", user);
+		return 1;
+	}
+	if (rc != PVA_OK)
+		return fail(user, rc);
+	pva_phone_mask(rec.phone, mask, sizeof(mask));
+	printf("user: %s\nenrolled: yes\nphone: %s\nchannel: %s\nupdated: %lld\n",
+	       user, mask, pva_channel_name(rec.channel), (long long)rec.updated);
+	sodium_memzero(&rec, sizeof(rec));
+	return 0;
+}
+
+static int cmd_user(struct pva_cli *cli, int argc, char **argv)
+{
+	enum pva_rc rc;
+
+	if (argc < 3)
+		return 2;
+	if (strcmp(argv[1], "set") == 0)
+		return user_set(cli, argc - 2, argv + 2);
+	if (argc != 3)
+		return 2;
+	if (strcmp(argv[1], "show") == 0)
+		return user_show(cli, argv[2]);
+	if (strcmp(argv[1], "del") == 0) {
+		if (open_store(cli, 0) != 0)
+			return 1;
+		rc = pva_phones_del(&cli->store, argv[2]);
+		if (rc != PVA_OK)
+			return fail("user del", rc);
+		printf("%s: number removed\n", argv[2]);
+		return 0;
+	}
+	return 2;
+}
+
+static void print_state(const struct pva_state *st, time_t now)
+{
+	size_t i;
+
+	printf("failed_codes: %u\nlockouts: %u\n", st->fails, st->lockouts);
+	if (st->locked_until > now)
+		printf("locked: yes, %lld s left\n", (long long)(st->locked_until - now));
+	else
+		printf("locked: no\n");
+	printf("sends_last_hour: %zu\n", pva_state_sends_last_hour(st, now));
+	for (i = 0; i < st->n_pending; i++) {
+		const struct pva_pending *p = &st->pending[i];
+		printf("pending: service=%s age=%llds expires_in=%llds attempts=%u channel=%s\n",
+		       p->service, (long long)(now - p->issued),
+		       (long long)(p->expires - now), p->attempts,
+		       pva_channel_name(p->channel));
+	}
+}
+
+static int cmd_status(struct pva_cli *cli, int argc, char **argv)
+{
+	struct pva_state *st;
+	time_t now = time(NULL);
+	enum pva_rc rc;
+
+	if (argc != 2)
+		return 2;
+	if (open_store(cli, 0) != 0)
+		return 1;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return fail("status", PVA_ERR_NOMEM);
+	rc = pva_state_load(&cli->store, argv[1], st);
+	if (rc == PVA_OK) {
+		printf("user: %s\n", argv[1]);
+		print_state(st, now);
+	}
+	free(st);
+	return rc == PVA_OK ? 0 : fail(argv[1], rc);
+}
+
+static int cmd_reset(struct pva_cli *cli, int argc, char **argv)
+{
+	struct pva_state *st;
+	enum pva_rc rc;
+	int fd = -1;
+
+	if (argc != 2)
+		return 2;
+	if (open_store(cli, 0) != 0)
+		return 1;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return fail("reset", PVA_ERR_NOMEM);
+	rc = pva_state_lock(&cli->store, argv[1], 5000, &fd);
+	if (rc == PVA_OK)
+		rc = pva_state_load(&cli->store, argv[1], st);
+	if (rc == PVA_OK) {
+		st->fails = 0;
+		st->lockouts = 0;
+		st->locked_until = 0;
+		rc = pva_state_save(&cli->store, st, time(NULL));
+		printf("%s: failures and lockout cleared\n", argv[1]);
+	} else if (rc == PVA_ERR_CORRUPT) {
+		rc = pva_state_delete(&cli->store, argv[1]);
+		printf("%s: corrupt state record removed\n", argv[1]);
+	}
+	pva_state_unlock(fd);
+	free(st);
+	return rc == PVA_OK ? 0 : fail(argv[1], rc);
+}
+
+int pva_cli_dispatch(struct pva_cli *cli, int argc, char **argv)
+{
+	int r = 2;
+
+	if (strcmp(argv[0], "check-config") == 0)
+		r = cmd_check_config(cli, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		r = cmd_user(cli, argc, argv);
+	else if (strcmp(argv[0], "status") == 0)
+		r = cmd_status(cli, argc, argv);
+	else if (strcmp(argv[0], "reset") == 0)
+		r = cmd_reset(cli, argc, argv);
+	else
+		fprintf(stderr, "privauthctl: unknown command '%s' (try --help)\n", argv[0]);
+	if (r == 2)
+		fprintf(stderr, "privauthctl: bad arguments for '%s' (try --help)\n", argv[0]);
+	pva_hostkey_free(cli->key);
+	pva_config_free(cli->cfg);
+	return r;
+}

@@ -1,0 +1,88 @@
+/* config.h - privauth.conf: host settings, per-service settings, providers.
+ *
+ * The file (libconfig syntax) has global keys, a `providers` group of named
+ * providers, a `defaults` group of per-service keys and a `services` group
+ * whose sub-group named after a PAM service overrides any default key.
+ * Loading validates everything (all services, all providers) and resolves
+ * each service to one immutable struct pva_settings.  Any error names
+ * file:line and the key.  The file must be a root-owned regular file, not
+ * group/world-writable; @include is refused.
+ */
+#ifndef PVA_CONFIG_H
+#define PVA_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/rc.h"
+#include "delivery/provider.h"
+
+#define PVA_DEFAULT_CONF "/etc/privauth/privauth.conf"
+#define PVA_DEFAULT_STATE_DIR "/var/lib/privauth"
+#define PVA_DEFAULT_SPOOL_DIR "/var/spool/sms/outgoing"
+#define PVA_CONF_MAX_BYTES (1024 * 1024)
+#define PVA_MAX_ROUTE 8
+#define PVA_TEMPLATE_MAX 480
+#define PVA_NAME_MAX 64
+
+enum pva_failmode { PVA_FAILMODE_SECURE = 0, PVA_FAILMODE_SAFE = 1 };
+enum pva_unenrolled { PVA_UNENROLLED_DENY = 0, PVA_UNENROLLED_ALLOW = 1 };
+
+/* Everything that may differ per PAM service. */
+struct pva_settings {
+	char service[PVA_NAME_MAX];   /* "" for the defaults */
+	unsigned code_length;         /* 6..10 digits */
+	unsigned code_ttl;            /* seconds */
+	unsigned max_attempts;        /* wrong entries per code */
+	unsigned resend_cooldown;     /* seconds between sends */
+	unsigned max_sends_per_hour;  /* per user */
+	unsigned lockout_after;       /* failed codes in a row */
+	unsigned lockout_time;        /* first lockout, seconds; doubles */
+	unsigned lockout_max;         /* cap of the doubling, seconds */
+	unsigned delivery_timeout;    /* seconds for all delivery attempts */
+	enum pva_channel channels[2]; /* allowed channels, first = default */
+	size_t n_channels;
+	enum pva_failmode failmode;
+	enum pva_unenrolled unenrolled;
+	const struct pva_provider *providers[PVA_MAX_ROUTE]; /* ordered */
+	size_t n_providers;
+	char message[PVA_TEMPLATE_MAX];       /* SMS text template */
+	char voice_message[PVA_TEMPLATE_MAX]; /* text read out by a call */
+};
+
+struct pva_config {
+	char path[PATH_MAX];
+	char state_dir[PATH_MAX];
+	char host_key[PATH_MAX];
+	char hostname[PVA_NAME_MAX];
+	struct pva_settings defaults;
+	struct pva_settings *services;  /* each = defaults + its overrides */
+	size_t n_services;
+	struct pva_provider *providers;
+	size_t n_providers;
+};
+
+/* Load and validate path.  On error *out is NULL and err holds
+ * "FILE:LINE: KEY: problem".  PVA_ERR_PERM for unsafe ownership/mode,
+ * PVA_ERR_NOTFOUND for a missing file, PVA_ERR_CONFIG otherwise. */
+enum pva_rc pva_config_load(const char *path, struct pva_config **out,
+			    char *err, size_t errlen) PVA_WUR;
+
+/* Parse configuration text (no file checks); `name` is used in messages. */
+enum pva_rc pva_config_parse(const char *text, const char *name,
+			     struct pva_config **out, char *err,
+			     size_t errlen) PVA_WUR;
+
+/* The settings of service (the defaults when it has no group); never NULL. */
+const struct pva_settings *pva_config_service(const struct pva_config *cfg,
+					      const char *service);
+
+/* Print the effective settings for service as "key = value" lines. */
+void pva_config_dump(const struct pva_config *cfg,
+		     const struct pva_settings *s, FILE *fp);
+
+/* Free; NULL is fine. */
+void pva_config_free(struct pva_config *cfg);
+
+#endif

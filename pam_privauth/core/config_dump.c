@@ -1,0 +1,49 @@
+/* config_dump.c - print effective settings, like `sshd -T`. */
+#include "core/config.h"
+
+static void dump_list_channels(const struct pva_settings *s, FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "channels = [");
+	for (i = 0; i < s->n_channels; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", pva_channel_name(s->channels[i]));
+	fprintf(fp, "];\n");
+}
+
+static void dump_list_providers(const struct pva_settings *s, FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "providers = [");
+	for (i = 0; i < s->n_providers; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", s->providers[i]->name);
+	fprintf(fp, "];\n");
+}
+
+void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
+		     FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "# %s, service %s\n", cfg->path, s->service[0] ? s->service :
+		"(defaults)");
+	fprintf(fp, "state_dir = \"%s\";\nhost_key = \"%s\";\nhostname = \"%s\";\n",
+		cfg->state_dir, cfg->host_key, cfg->hostname);
+	fprintf(fp, "code_length = %u;\ncode_ttl = %u;\nmax_attempts = %u;\n"
+		"resend_cooldown = %u;\nmax_sends_per_hour = %u;\nlockout_after = %u;\n"
+		"lockout_time = %u;\nlockout_max = %u;\ndelivery_timeout = %u;\n",
+		s->code_length, s->code_ttl, s->max_attempts, s->resend_cooldown,
+		s->max_sends_per_hour, s->lockout_after, s->lockout_time,
+		s->lockout_max, s->delivery_timeout);
+	dump_list_channels(s, fp);
+	fprintf(fp, "failmode = \"%s\";\nunenrolled = \"%s\";\n",
+		s->failmode == PVA_FAILMODE_SAFE ? "safe" : "secure",
+		s->unenrolled == PVA_UNENROLLED_ALLOW ? "allow" : "deny");
+	dump_list_providers(s, fp);
+	fprintf(fp, "message = \"%s\";\nvoice_message = \"%s\";\n", s->message,
+		s->voice_message);
+	for (i = 0; i < cfg->n_providers; i++)
+		fprintf(fp, "# provider %s: type %s\n", cfg->providers[i].name,
+			cfg->providers[i].ops->type);
+}

@@ -1,0 +1,257 @@
+/* ledger.c - lock, load, decide, save, unlock: one transaction each. */
+#include "otp/ledger.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define LOCK_WAIT_MS 5000
+
+typedef enum pva_rc (*txn_fn)(const struct pva_ledger_ctx *c, struct pva_state *st,
+			      const void *arg, time_t now, struct pva_ledger_result *r,
+			      int *dirty);
+
+/* Run fn on the user's record under its lock; save when fn set *dirty. */
+static enum pva_rc transact(const struct pva_ledger_ctx *c, txn_fn fn, const void *arg,
+			    time_t now, struct pva_ledger_result *r)
+{
+	struct pva_state *st = NULL;
+	enum pva_rc rc;
+	int fd = -1, dirty = 0;
+
+	rc = pva_state_lock(c->store, c->user, LOCK_WAIT_MS, &fd);
+	if (rc != PVA_OK)
+		return rc;
+	st = sodium_malloc(sizeof(*st));
+	if (st == NULL) {
+		rc = PVA_ERR_NOMEM;
+		goto out;
+	}
+	rc = pva_state_load(c->store, c->user, st);
+	if (rc == PVA_OK)
+		rc = fn(c, st, arg, now, r, &dirty);
+	if (rc == PVA_OK && dirty)
+		rc = pva_state_save(c->store, st, now);
+out:
+	if (st)
+		sodium_free(st);
+	pva_state_unlock(fd);
+	return rc;
+}
+
+static int locked(const struct pva_state *st, time_t now, struct pva_ledger_result *r)
+{
+	if (st->locked_until > now) {
+		r->outcome = PVA_LEDGER_LOCKED;
+		r->until = st->locked_until;
+		return 1;
+	}
+	return 0;
+}
+
+static int capped(const struct pva_ledger_ctx *c, const struct pva_state *st,
+		  time_t now, struct pva_ledger_result *r)
+{
+	size_t n = pva_state_sends_last_hour(st, now);
+
+	if (n < c->s->max_sends_per_hour)
+		return 0;
+	r->outcome = PVA_LEDGER_CAPPED;
+	/* the oldest send inside the window frees the next slot */
+	r->until = st->sends[st->n_sends - n] + PVA_SEND_WINDOW;
+	return 1;
+}
+
+/* Make a new code for the service, replacing any pending one. */
+static enum pva_rc issue(const struct pva_ledger_ctx *c, struct pva_state *st,
+			 enum pva_channel ch, unsigned attempts, time_t now,
+			 struct pva_ledger_result *r)
+{
+	struct pva_pending p;
+	enum pva_rc rc;
+
+	memset(&p, 0, sizeof(p));
+	rc = pva_code_generate(c->s->code_length, r->code, sizeof(r->code));
+	if (rc == PVA_OK)
+		rc = pva_code_hash(c->key->code_key, c->user, c->service, r->code, p.hash);
+	if (rc != PVA_OK)
+		goto out;
+	snprintf(p.service, sizeof(p.service), "%s", c->service);
+	p.issued = now;
+	p.last_sent = now;
+	p.expires = now + (time_t)c->s->code_ttl;
+	p.attempts = attempts;
+	p.channel = ch;
+	rc = pva_state_put_pending(st, &p);
+	if (rc != PVA_OK)
+		goto out;
+	pva_state_add_send(st, now);
+	memcpy(r->hash, p.hash, sizeof(r->hash));
+	r->outcome = PVA_LEDGER_ISSUED;
+	r->expires = p.expires;
+	r->channel = ch;
+out:
+	sodium_memzero(&p, sizeof(p));
+	return rc;
+}
+
+static enum pva_rc begin_fn(const struct pva_ledger_ctx *c, struct pva_state *st,
+			    const void *arg, time_t now, struct pva_ledger_result *r,
+			    int *dirty)
+{
+	const enum pva_channel *ch = arg;
+	const struct pva_pending *p;
+
+	if (locked(st, now, r))
+		return PVA_OK;
+	p = pva_state_pending(st, c->service);
+	if (p != NULL && p->expires > now) {
+		r->outcome = PVA_LEDGER_PENDING;
+		r->expires = p->expires;
+		r->channel = p->channel;
+		return PVA_OK;
+	}
+	if (capped(c, st, now, r))
+		return PVA_OK;
+	*dirty = 1;
+	return issue(c, st, *ch, 0, now, r);
+}
+
+enum pva_rc pva_ledger_begin(const struct pva_ledger_ctx *c, enum pva_channel channel,
+			     time_t now, struct pva_ledger_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	return transact(c, begin_fn, &channel, now, r);
+}
+
+static enum pva_rc resend_fn(const struct pva_ledger_ctx *c, struct pva_state *st,
+			     const void *arg, time_t now, struct pva_ledger_result *r,
+			     int *dirty)
+{
+	const enum pva_channel *ch = arg;
+	const struct pva_pending *p;
+	unsigned attempts = 0;
+
+	if (locked(st, now, r))
+		return PVA_OK;
+	p = pva_state_pending(st, c->service);
+	if (p != NULL && p->expires > now) {
+		if (now < p->last_sent + (time_t)c->s->resend_cooldown) {
+			r->outcome = PVA_LEDGER_COOLDOWN;
+			r->until = p->last_sent + (time_t)c->s->resend_cooldown;
+			return PVA_OK;
+		}
+		attempts = p->attempts; /* a new code never resets the count */
+	}
+	if (capped(c, st, now, r))
+		return PVA_OK;
+	*dirty = 1;
+	return issue(c, st, *ch, attempts, now, r);
+}
+
+enum pva_rc pva_ledger_resend(const struct pva_ledger_ctx *c, enum pva_channel channel,
+			      time_t now, struct pva_ledger_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	return transact(c, resend_fn, &channel, now, r);
+}
+
+/* The code died after too many wrong entries: count it, maybe lock out. */
+static void code_failed(const struct pva_ledger_ctx *c, struct pva_state *st,
+			time_t now, struct pva_ledger_result *r)
+{
+	unsigned long long t;
+
+	pva_state_drop_pending(st, c->service);
+	r->outcome = PVA_LEDGER_MAXTRIES;
+	st->fails++;
+	if (c->s->lockout_time == 0 || st->fails < c->s->lockout_after)
+		return;
+	t = c->s->lockout_time;
+	t <<= st->lockouts < 20 ? st->lockouts : 20; /* doubles each time */
+	if (t > c->s->lockout_max)
+		t = c->s->lockout_max;
+	st->locked_until = now + (time_t)t;
+	st->lockouts++;
+	st->fails = 0;
+	r->locked_now = 1;
+	r->until = st->locked_until;
+}
+
+static enum pva_rc verify_fn(const struct pva_ledger_ctx *c, struct pva_state *st,
+			     const void *arg, time_t now, struct pva_ledger_result *r,
+			     int *dirty)
+{
+	const char *answer = arg;
+	struct pva_pending *p;
+	enum pva_rc rc;
+
+	if (locked(st, now, r))
+		return PVA_OK;
+	p = pva_state_pending(st, c->service);
+	if (p == NULL || p->expires <= now) {
+		r->outcome = PVA_LEDGER_EXPIRED;
+		*dirty = p != NULL;
+		return PVA_OK;
+	}
+	*dirty = 1;
+	rc = pva_code_verify(c->key->code_key, c->user, c->service, answer, p->hash);
+	if (rc == PVA_OK) {
+		pva_state_drop_pending(st, c->service); /* single use */
+		st->fails = 0;
+		st->lockouts = 0;
+		st->locked_until = 0;
+		r->outcome = PVA_LEDGER_CORRECT;
+		return PVA_OK;
+	}
+	if (rc != PVA_DENIED)
+		return rc;
+	p->attempts++;
+	if (p->attempts >= c->s->max_attempts) {
+		code_failed(c, st, now, r);
+		return PVA_OK;
+	}
+	r->outcome = PVA_LEDGER_WRONG;
+	r->left = c->s->max_attempts - p->attempts;
+	return PVA_OK;
+}
+
+enum pva_rc pva_ledger_verify(const struct pva_ledger_ctx *c, const char *answer,
+			      time_t now, struct pva_ledger_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	return transact(c, verify_fn, answer, now, r);
+}
+
+static enum pva_rc cancel_fn(const struct pva_ledger_ctx *c, struct pva_state *st,
+			     const void *arg, time_t now, struct pva_ledger_result *r,
+			     int *dirty)
+{
+	const struct pva_pending *p = pva_state_pending(st, c->service);
+
+	(void)now;
+	(void)r;
+	if (p != NULL && sodium_memcmp(p->hash, arg, PVA_CODE_HASH_BYTES) == 0) {
+		pva_state_drop_pending(st, c->service);
+		*dirty = 1;
+	}
+	return PVA_OK;
+}
+
+enum pva_rc pva_ledger_cancel(const struct pva_ledger_ctx *c,
+			      const unsigned char hash[PVA_CODE_HASH_BYTES], time_t now)
+{
+	struct pva_ledger_result r;
+	enum pva_rc rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = transact(c, cancel_fn, hash, now, &r);
+	pva_ledger_result_wipe(&r);
+	return rc;
+}
+
+void pva_ledger_result_wipe(struct pva_ledger_result *r)
+{
+	sodium_memzero(r->code, sizeof(r->code));
+}

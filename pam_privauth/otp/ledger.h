@@ -1,0 +1,73 @@
+/* ledger.h - the login state machine's transactions on a user's record.
+ *
+ * Each function is one short critical section: lock the user's record,
+ * load, decide, save, unlock.  None of them talks to the user or a
+ * provider, so the lock is never held while a person types or a gateway
+ * answers.  Time is a parameter.  A corrupt record is PVA_ERR_CORRUPT and
+ * the caller refuses the login.
+ */
+#ifndef PVA_LEDGER_H
+#define PVA_LEDGER_H
+
+#include <time.h>
+
+#include "core/config.h"
+#include "core/hostkey.h"
+#include "otp/code.h"
+#include "store/state.h"
+
+enum pva_ledger_outcome {
+	PVA_LEDGER_ISSUED,     /* a new code was made and recorded: send it */
+	PVA_LEDGER_PENDING,    /* a valid code is already out: reuse it */
+	PVA_LEDGER_LOCKED,     /* user locked out until `until` */
+	PVA_LEDGER_CAPPED,     /* hourly send cap reached until `until` */
+	PVA_LEDGER_COOLDOWN,   /* resend asked too soon: wait until `until` */
+	PVA_LEDGER_CORRECT,    /* the answer matched: code consumed */
+	PVA_LEDGER_WRONG,      /* wrong answer, `left` attempts left */
+	PVA_LEDGER_MAXTRIES,   /* wrong answer, code dead (maybe locked now) */
+	PVA_LEDGER_EXPIRED,    /* no live code for this service */
+};
+
+struct pva_ledger_ctx {
+	const struct pva_store *store;
+	const struct pva_hostkey *key;
+	const struct pva_settings *s;
+	const char *user;
+	const char *service;
+};
+
+struct pva_ledger_result {
+	enum pva_ledger_outcome outcome;
+	time_t until;             /* LOCKED, CAPPED, COOLDOWN */
+	time_t expires;           /* ISSUED, PENDING */
+	enum pva_channel channel; /* ISSUED, PENDING */
+	unsigned left;            /* WRONG */
+	int locked_now;           /* MAXTRIES that started a lockout */
+	unsigned char hash[PVA_CODE_HASH_BYTES]; /* ISSUED: identifies the code */
+	char code[PVA_CODE_MAX + 1]; /* ISSUED only. SECRET: wipe after sending */
+};
+
+/* Start of a login: reuse a live code of this service, or issue one on
+ * `channel` (lockout and hourly cap permitting). */
+enum pva_rc pva_ledger_begin(const struct pva_ledger_ctx *c, enum pva_channel channel,
+			     time_t now, struct pva_ledger_result *r) PVA_WUR;
+
+/* The user asked for a new code on `channel`: cooldown and hourly cap
+ * apply, the wrong-entry count of the code it replaces is carried over. */
+enum pva_rc pva_ledger_resend(const struct pva_ledger_ctx *c, enum pva_channel channel,
+			      time_t now, struct pva_ledger_result *r) PVA_WUR;
+
+/* Check an answer against the live code of this service. */
+enum pva_rc pva_ledger_verify(const struct pva_ledger_ctx *c, const char *answer,
+			      time_t now, struct pva_ledger_result *r) PVA_WUR;
+
+/* Delivery of the code identified by hash failed: forget it (the send
+ * still counts against the hourly cap). */
+enum pva_rc pva_ledger_cancel(const struct pva_ledger_ctx *c,
+			      const unsigned char hash[PVA_CODE_HASH_BYTES],
+			      time_t now) PVA_WUR;
+
+/* Wipe the secret parts of r. */
+void pva_ledger_result_wipe(struct pva_ledger_result *r);
+
+#endif
