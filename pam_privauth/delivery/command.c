@@ -1,5 +1,7 @@
 /* command.c - the "command" provider: fork + execve a local program. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pipe2, close_range */
+#endif
 #include "delivery/command.h"
 
 #include <errno.h>

@@ -1,5 +1,7 @@
 /* spool.c - the "spool" provider: atomic smstools3 outgoing files. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* renameat2 */
+#endif
 #include "delivery/spool.h"
 
 #include <errno.h>
@@ -190,6 +192,13 @@ static void make_names(char *final, size_t flen, char *tmp, size_t tlen)
 	snprintf(tmp, tlen, ".%s.tmp", final);
 }
 
+static int is_symlink(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 /* Hand buf over to the spool directory; fills res. */
 static void spool_put(const struct spool *sp, const char *buf, size_t len,
 		      struct pva_send_result *res)
@@ -200,8 +209,9 @@ static void spool_put(const struct spool *sp, const char *buf, size_t len,
 	dirfd = open(sp->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
 		err = errno;
-		fail(res, PVA_SEND_TEMPORARY, err == ELOOP ?
-		     "spool dir is a symlink" : "spool dir", err == ELOOP ? 0 : err);
+		res->status = PVA_SEND_TEMPORARY;
+		snprintf(res->detail, sizeof(res->detail), "spool dir %.100s: %s",
+			 sp->dir, is_symlink(sp->dir) ? "is a symlink" : strerror(err));
 		return;
 	}
 	make_names(final, sizeof(final), tmp, sizeof(tmp));

@@ -87,3 +87,238 @@ tap_done() {
 	tap_cleanup
 	[ "$TAP_FAILED" -eq 0 ]
 }
+
+# ------------------------------------------------------------------------
+# pam_wrapper helpers shared by tests/pam/*.sh (need bash and root).
+#
+#   pamenv_init        find the module and tools under $BUILD (default
+#                      ROOT/build); non-zero with PAMENV_SKIP set when
+#                      something is missing
+#   new_env NAME       tap_mkenv + a fresh transcript
+#   write_conf [KEY=VALUE...]   the standard test configuration, KEY=VALUE
+#                      overriding `defaults` keys (values in libconfig
+#                      syntax); CONF_EXTRA adds top-level text,
+#                      CONF_SERVICES replaces the services group body
+#   svc NAME [ARG...]  service file: auth required MODULE conf=T_CONF debug ARG...
+#   svc_raw NAME LINE...        service file with the given lines
+#   ctl ARG...         privauthctl --conf T_CONF ARG... (CTL_OUT, CTL_RC)
+#   enrol USER PHONE   privauthctl user set USER --phone PHONE
+#   login SVC USER ANSWER...    one pam_harness call (OUT, HRC); the fake
+#                      clock starts at $OFFSET seconds (default 0)
+#   login_bg TAG SVC USER ANSWER...   the same in the background, output
+#                      in T_DIR/bg.TAG
+#   check NAME CMD...  TAP line; on failure the transcript tail as "# "
+# Predicates on the last login: result_is, result_is_not, result_in,
+# prompt_has RE, error_has [-i] RE, has_error, prompts_are N, ran_ok;
+# on the spool: spool_n, spool_is N; on the CLI: ctl_ok, status_num KEY.
+
+pamenv_init() {
+	BUILD=${BUILD:-$ROOT/build}
+	case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+	MODULE=$BUILD/pam_privauth.so
+	CLI=$BUILD/privauthctl
+	HARNESS=$BUILD/tests/pam_harness
+	FAKETIME=$BUILD/tests/faketime.so
+	PWRAP_LIB=${PWRAP_LIB:-$(pkg-config --libs pam_wrapper 2>/dev/null)}
+	local f
+	for f in "$MODULE" "$CLI" "$HARNESS" "$FAKETIME" "$PWRAP_LIB"; do
+		if [ ! -f "$f" ]; then
+			PAMENV_SKIP="missing ${f:-libpam_wrapper.so} (make BUILD=$BUILD all tools)"
+			return 1
+		fi
+	done
+	if [ "$(id -u)" != 0 ]; then
+		PAMENV_SKIP="needs root"
+		return 1
+	fi
+}
+
+new_env() {
+	tap_mkenv "$1" || return 1
+	LOGIN_N=0
+	OUT=/dev/null
+	HRC=0
+	: > "$T_DIR/transcript"
+}
+
+write_conf() {
+	local keys=(providers code_ttl max_attempts resend_cooldown max_sends_per_hour
+		    lockout_after lockout_time failmode unenrolled)
+	local -A v=([providers]='["spool"]' [code_ttl]=300 [max_attempts]=3
+		    [resend_cooldown]=30 [max_sends_per_hour]=5 [lockout_after]=5
+		    [lockout_time]=900 [failmode]='"secure"' [unenrolled]='"deny"')
+	local services='login = { code_ttl = 120; }; sshd = { code_ttl = 600; };'
+	local kv k
+	[ -n "${CONF_SERVICES+x}" ] && services=$CONF_SERVICES
+	for kv in "$@"; do
+		k=${kv%%=*}
+		[ -n "${v[$k]+x}" ] || keys+=("$k")
+		v[$k]=${kv#*=}
+	done
+	(
+		umask 077
+		{
+			echo "state_dir = \"$T_STATE\";"
+			echo "host_key = \"$T_STATE/host.key\";"
+			echo "providers = {"
+			echo "  spool = { type = \"spool\"; dir = \"$T_SPOOL\"; };"
+			echo "  broken = { type = \"command\"; argv = [\"/bin/false\"]; };"
+			echo "};"
+			echo "defaults = {"
+			for k in "${keys[@]}"; do
+				echo "  $k = ${v[$k]};"
+			done
+			echo "};"
+			echo "services = { $services };"
+			echo "${CONF_EXTRA:-}"
+		} > "$T_CONF.tmp"
+		mv -f "$T_CONF.tmp" "$T_CONF"
+	)
+	{ echo "## config:"; cat "$T_CONF"; } >> "$T_DIR/transcript"
+}
+
+svc_raw() {
+	local name=$1
+	shift
+	printf '%s\n' "$@" > "$T_SVC/$name"
+}
+
+svc() {
+	local name=$1
+	shift
+	svc_raw "$name" "auth required $MODULE conf=$T_CONF debug $*"
+}
+
+ctl() {
+	CTL_OUT=$T_DIR/ctl.out
+	env LD_PRELOAD="$FAKETIME" PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
+		timeout 60 "$CLI" --conf "$T_CONF" "$@" > "$CTL_OUT" 2>&1
+	CTL_RC=$?
+	{
+		echo "## privauthctl $* (offset ${OFFSET:-0}) -> exit $CTL_RC"
+		cat "$CTL_OUT"
+	} >> "$T_DIR/transcript"
+	return $CTL_RC
+}
+
+ctl_ok() {
+	[ "$CTL_RC" = 0 ]
+}
+
+enrol() {
+	ctl user set "$1" --phone "$2"
+}
+
+pam_run() {
+	env LD_PRELOAD="$PWRAP_LIB:$FAKETIME" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$T_SVC" \
+		PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
+		timeout 60 "$HARNESS" "$@"
+}
+
+login() {
+	local svcname=$1 user=$2
+	shift 2
+	LOGIN_N=$((LOGIN_N + 1))
+	OUT=$T_DIR/login.$LOGIN_N
+	pam_run --service "$svcname" --user "$user" --spool "$T_SPOOL" "$@" \
+		> "$OUT" 2> "$OUT.err"
+	HRC=$?
+	{
+		echo "## login #$LOGIN_N service=$svcname user=$user offset=${OFFSET:-0} answers: $*"
+		cat "$OUT"
+		head -n 20 "$OUT.err" | sed 's/^/stderr: /'
+		echo "## exit $HRC, spool holds $(spool_n)"
+	} >> "$T_DIR/transcript"
+}
+
+login_bg() {
+	local tag=$1 svcname=$2 user=$3
+	shift 3
+	pam_run --service "$svcname" --user "$user" --spool "$T_SPOOL" "$@" \
+		> "$T_DIR/bg.$tag" 2>&1 &
+}
+
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name"
+		tail -n 40 "$T_DIR/transcript" | tap_diag
+	fi
+}
+
+result_is() {
+	grep -qx "RESULT: $1" "$OUT"
+}
+
+result_is_not() {
+	grep -q '^RESULT: ' "$OUT" && ! grep -qx "RESULT: $1" "$OUT"
+}
+
+result_in() {
+	local r
+	for r in "$@"; do
+		result_is "$r" && return 0
+	done
+	return 1
+}
+
+ran_ok() {
+	[ "$HRC" = 0 ] && grep -q '^RESULT: ' "$OUT"
+}
+
+prompt_has() {
+	sed -n 's/^PROMPT: //p' "$OUT" | grep -qE -- "$1"
+}
+
+error_has() {
+	local flags=-qE
+	if [ "$1" = -i ]; then
+		flags=-qiE
+		shift
+	fi
+	sed -n 's/^ERROR: //p' "$OUT" | grep $flags -- "$1"
+}
+
+has_error() {
+	grep -q '^ERROR: ' "$OUT"
+}
+
+prompts_are() {
+	[ "$(grep -c '^PROMPT: ' "$OUT")" = "$1" ]
+}
+
+spool_n() {
+	find "$T_SPOOL" -maxdepth 1 -type f ! -name '.*' | wc -l
+}
+
+spool_is() {
+	[ "$(spool_n)" = "$1" ]
+}
+
+# The first "KEY: number" or "KEY = number" value in the last ctl output.
+status_num() {
+	sed -nE "s/^[[:space:]]*$1[[:space:]]*[:=][[:space:]]*([0-9]+).*/\\1/p" \
+		"$CTL_OUT" | head -n 1
+}
+
+# No spooled message body (text after the first blank line) contains $1.
+spool_body_lacks() {
+	local f
+	for f in $(find "$T_SPOOL" -maxdepth 1 -type f ! -name '.*'); do
+		sed '1,/^$/d' "$f" | grep -qF -- "$1" && return 1
+	done
+	return 0
+}
+
+# The prompts of two logins (output files) read the same once phone
+# numbers are blanked out.
+same_prompt_shape() {
+	local a b
+	a=$(sed -nE 's/^PROMPT: //; T; s/\+[0-9][0-9 *]*[0-9]/PHONE/g; p' "$1")
+	b=$(sed -nE 's/^PROMPT: //; T; s/\+[0-9][0-9 *]*[0-9]/PHONE/g; p' "$2")
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}

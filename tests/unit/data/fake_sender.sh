@@ -16,8 +16,11 @@ capture)
 	shift 2
 	printf '%s\n' "$@" > "$out/argv"
 	cat /proc/$$/environ > "$out/environ"
-	readlink /proc/$$/fd/1 > "$out/fd1"
-	readlink /proc/$$/fd/2 > "$out/fd2"
+	# read the links before any redirection of this shell's own output
+	fd1=$(readlink /proc/$$/fd/1)
+	fd2=$(readlink /proc/$$/fd/2)
+	echo "$fd1" > "$out/fd1"
+	echo "$fd2" > "$out/fd2"
 	if [ -e /proc/$$/fd/50 ]; then echo open; else echo closed; fi > "$out/fd50"
 	# field 5 of /proc/PID/stat is the process group
 	read -r stat < /proc/$$/stat

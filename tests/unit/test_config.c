@@ -1,0 +1,233 @@
+/* test_config.c - configuration parsing, validation and file checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "../lib/testenv.h"
+
+static char err[512];
+
+static struct pva_config *parse_ok(const char *text)
+{
+	struct pva_config *cfg = NULL;
+
+	err[0] = '\0';
+	if (pva_config_parse(text, "t.conf", &cfg, err, sizeof(err)) != PVA_OK)
+		fail_msg("unexpected error: %s", err);
+	return cfg;
+}
+
+/* The text must fail with an error naming want (e.g. "t.conf:3: code_ttl"). */
+static void parse_bad(const char *text, const char *want)
+{
+	struct pva_config *cfg = NULL;
+	enum pva_rc rc = pva_config_parse(text, "t.conf", &cfg, err, sizeof(err));
+
+	assert_int_equal(rc, PVA_ERR_CONFIG);
+	assert_null(cfg);
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" does not contain \"%s\"", err, want);
+}
+
+static void test_defaults(void **state)
+{
+	struct pva_config *cfg = parse_ok("");
+	const struct pva_settings *s = pva_config_service(cfg, "sshd");
+
+	(void)state;
+	assert_ptr_equal(s, &cfg->defaults);
+	assert_int_equal(s->code_length, 6);
+	assert_int_equal(s->code_ttl, 300);
+	assert_int_equal(s->max_attempts, 3);
+	assert_int_equal(s->resend_cooldown, 30);
+	assert_int_equal(s->max_sends_per_hour, 5);
+	assert_int_equal(s->lockout_after, 5);
+	assert_int_equal(s->lockout_time, 900);
+	assert_int_equal(s->n_channels, 1);
+	assert_int_equal(s->channels[0], PVA_CH_SMS);
+	assert_int_equal(s->failmode, PVA_FAILMODE_SECURE);
+	assert_int_equal(s->unenrolled, PVA_UNENROLLED_DENY);
+	assert_string_equal(cfg->state_dir, "/var/lib/privauth");
+	assert_string_equal(cfg->host_key, "/var/lib/privauth/host.key");
+	/* the embedded spool provider is the default route */
+	assert_int_equal(s->n_providers, 1);
+	assert_string_equal(s->providers[0]->name, "spool");
+	assert_non_null(strstr(s->message, "{code}"));
+	assert_non_null(strstr(s->message, "Never share"));
+	pva_config_free(cfg);
+}
+
+static void test_service_override(void **state)
+{
+	struct pva_config *cfg = parse_ok(
+		"defaults = { code_ttl = 120; max_attempts = 4; };\n"
+		"services = { sshd = { code_ttl = 600; channels = [\"sms\", \"voice\"]; };\n"
+		"             login = { failmode = \"safe\"; }; };\n");
+	const struct pva_settings *sshd = pva_config_service(cfg, "sshd");
+	const struct pva_settings *login = pva_config_service(cfg, "login");
+	const struct pva_settings *other = pva_config_service(cfg, "sudo");
+
+	(void)state;
+	assert_string_equal(sshd->service, "sshd");
+	assert_int_equal(sshd->code_ttl, 600);
+	assert_int_equal(sshd->max_attempts, 4);      /* inherited */
+	assert_int_equal(sshd->n_channels, 2);
+	assert_int_equal(sshd->channels[1], PVA_CH_VOICE);
+	assert_int_equal(login->code_ttl, 120);
+	assert_int_equal(login->failmode, PVA_FAILMODE_SAFE);
+	assert_int_equal(other->code_ttl, 120);
+	assert_int_equal(other->failmode, PVA_FAILMODE_SECURE);
+	pva_config_free(cfg);
+}
+
+static void test_globals(void **state)
+{
+	struct pva_config *cfg = parse_ok("state_dir = \"/srv/pa\";\nhostname = \"bastion\";\n");
+
+	(void)state;
+	assert_string_equal(cfg->state_dir, "/srv/pa");
+	assert_string_equal(cfg->host_key, "/srv/pa/host.key");
+	assert_string_equal(cfg->hostname, "bastion");
+	pva_config_free(cfg);
+}
+
+static void test_errors_name_file_line_key(void **state)
+{
+	(void)state;
+	parse_bad("a = 1;\nb = ;\n", "t.conf:2: syntax");
+	parse_bad("\n\nbogus = 1;\n", "t.conf:3: bogus: unknown key");
+	parse_bad("defaults = {\n  code_ttl = \"x\";\n};\n", "t.conf:2: code_ttl: expected an integer");
+	parse_bad("defaults = {\n  code_length = 5;\n};\n", "t.conf:2: code_length: 5 is out of range 6..10");
+	parse_bad("defaults = { code_length = 11; };\n", "code_length: 11 is out of range");
+	parse_bad("defaults = { code_ttl = 9; };\n", "code_ttl: 9 is out of range 10..3600");
+	parse_bad("defaults = { max_attempts = 0; };\n", "max_attempts: 0 is out of range");
+	parse_bad("defaults = { max_sends_per_hour = 1000; };\n", "max_sends_per_hour");
+	parse_bad("defaults = {\n\n failmode = \"open\";\n};\n",
+		  "t.conf:3: failmode: \"open\" is not one of \"secure\", \"safe\"");
+	parse_bad("defaults = { unenrolled = \"maybe\"; };\n", "unenrolled: \"maybe\" is not one of");
+	parse_bad("defaults = { channels = [\"fax\"]; };\n", "channels: \"fax\" is not \"sms\" or \"voice\"");
+	parse_bad("defaults = { channels = []; };\n", "channels: needs at least one");
+	parse_bad("defaults = { channels = [\"sms\", \"sms\"]; };\n", "listed twice");
+	parse_bad("defaults = { channels = \"sms\"; };\n", "channels: expected a list");
+	parse_bad("defaults = { providers = [\"nope\"]; };\n", "providers: no provider named \"nope\"");
+	parse_bad("defaults = { message = \"hello\"; };\n", "message: must contain {code}");
+	parse_bad("defaults = { message = \"{code} {user}\"; };\n", "message: unknown placeholder");
+	parse_bad("defaults = { message = \"{code} }\"; };\n", "message: stray '}'");
+	parse_bad("defaults = { message = \"\"; };\n", "message: must not be empty");
+	parse_bad("defaults = { lockout_time = 900; lockout_max = 600; };\n",
+		  "lockout_max: 600 is below lockout_time 900");
+	parse_bad("services = {\n sshd = {\n   colde_ttl = 5;\n };\n};\n",
+		  "t.conf:3: colde_ttl: unknown key");
+	parse_bad("services = { sshd = 5; };\n", "sshd: expected a group");
+	parse_bad("services = 5;\n", "services: expected a group");
+	parse_bad("state_dir = \"relative\";\n", "state_dir: must be an absolute path");
+	parse_bad("host_key = \"k\";\n", "host_key: must be an absolute path");
+	parse_bad("providers = { x = { type = \"carrier-pigeon\"; }; };\n", "type");
+	parse_bad("providers = 3;\n", "providers: expected a group");
+}
+
+static void test_channel_needs_capable_provider(void **state)
+{
+	(void)state;
+	parse_bad("providers = { smsonly = { type = \"spool\"; dir = \"/tmp\"; channels = [\"sms\"]; }; };\n"
+		  "defaults = { providers = [\"smsonly\"]; channels = [\"sms\", \"voice\"]; };\n",
+		  "providers: no listed provider can deliver by voice");
+}
+
+static void test_dump(void **state)
+{
+	struct pva_config *cfg = parse_ok("services = { sshd = { code_ttl = 600; }; };\n");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	(void)state;
+	pva_config_dump(cfg, pva_config_service(cfg, "sshd"), fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "code_ttl = 600;"));
+	assert_non_null(strstr(buf, "providers = [\"spool\"];"));
+	assert_non_null(strstr(buf, "failmode = \"secure\";"));
+	free(buf);
+	pva_config_free(cfg);
+}
+
+/* File-level checks: ownership, mode, symlinks, @include, size. */
+static void test_file_checks(void **state)
+{
+	struct testenv e;
+	struct pva_config *cfg = NULL;
+	char link[PATH_MAX + 8];
+
+	(void)state;
+	assert_int_equal(testenv_setup(&e, ""), 0);
+	assert_int_equal(chmod(e.conf, 0644), 0);
+	assert_int_equal(pva_config_load(e.conf, &cfg, err, sizeof(err)), PVA_OK);
+	pva_config_free(cfg);
+
+	assert_int_equal(chmod(e.conf, 0666), 0);
+	assert_int_equal(pva_config_load(e.conf, &cfg, err, sizeof(err)), PVA_ERR_PERM);
+	assert_null(cfg);
+	assert_non_null(strstr(err, "owned by root"));
+	assert_int_equal(chmod(e.conf, 0620), 0);
+	assert_int_equal(pva_config_load(e.conf, &cfg, err, sizeof(err)), PVA_ERR_PERM);
+
+	assert_int_equal(chmod(e.conf, 0600), 0);
+	assert_int_equal(chown(e.conf, 65534, 0), 0);
+	assert_int_equal(pva_config_load(e.conf, &cfg, err, sizeof(err)), PVA_ERR_PERM);
+	assert_int_equal(chown(e.conf, 0, 0), 0);
+
+	snprintf(link, sizeof(link), "%s.lnk", e.conf);
+	assert_int_equal(symlink(e.conf, link), 0);
+	assert_int_equal(pva_config_load(link, &cfg, err, sizeof(err)), PVA_ERR_PERM);
+	unlink(link);
+
+	assert_int_equal(testenv_write(e.conf, "a = 1;\n  @include \"/tmp/x\"\n", 0600), 0);
+	assert_int_equal(pva_config_load(e.conf, &cfg, err, sizeof(err)), PVA_ERR_CONFIG);
+	assert_non_null(strstr(err, ":2: @include"));
+
+	assert_int_equal(pva_config_load("/nonexistent/privauth.conf", &cfg, err, sizeof(err)),
+			 PVA_ERR_NOTFOUND);
+	testenv_teardown(&e);
+}
+
+static void test_oversize_file(void **state)
+{
+	struct testenv e;
+	struct pva_config *cfg = NULL;
+	size_t n = PVA_CONF_MAX_BYTES + 10;
+	char *big = malloc(n + 1);
+
+	(void)state;
+	assert_non_null(big);
+	assert_int_equal(testenv_setup(&e, ""), 0);
+	memset(big, '#', n);
+	big[n] = '\0';
+	assert_int_equal(testenv_write(e.conf, big, 0600), 0);
+	assert_int_equal(pva_config_load(e.conf, &cfg, err, sizeof(err)), PVA_ERR_INVAL);
+	free(big);
+	testenv_teardown(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_service_override),
+		cmocka_unit_test(test_globals),
+		cmocka_unit_test(test_errors_name_file_line_key),
+		cmocka_unit_test(test_channel_needs_capable_provider),
+		cmocka_unit_test(test_dump),
+		cmocka_unit_test(test_file_checks),
+		cmocka_unit_test(test_oversize_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,267 @@
+/* test_flow.c - the login dialogue with a scripted user and the spool provider. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otp/flow.h"
+#include "store/phones.h"
+#include "../lib/testenv.h"
+
+#define MAXMSG 32
+
+/* A scripted user: answers in order; "CODE" = newest spooled code,
+ * "WRONG" = that code with its last digit changed. */
+struct script {
+	const struct testenv *env;
+	const char *answers[16];
+	size_t next;
+	char prompts[MAXMSG][256];
+	size_t n_prompts;
+	char errors[MAXMSG][256];
+	size_t n_errors;
+	char logs[64][PVA_LOG_LINE_MAX];
+	size_t n_logs;
+};
+
+static enum pva_rc s_prompt(void *ud, const char *text, char **answer)
+{
+	struct script *s = ud;
+	const char *a;
+	char code[16];
+
+	if (s->n_prompts < MAXMSG)
+		snprintf(s->prompts[s->n_prompts++], 256, "%s", text);
+	if (s->answers[s->next] == NULL)
+		return PVA_ERR_CONV;
+	a = s->answers[s->next++];
+	if (strcmp(a, "CODE") == 0 || strcmp(a, "WRONG") == 0) {
+		if (testenv_spool_code(s->env, 0, code, sizeof(code)) != 0)
+			strcpy(code, "000000");
+		if (a[0] == 'W')
+			code[strlen(code) - 1] = code[strlen(code) - 1] == '9' ? '0' : (char)(code[strlen(code) - 1] + 1);
+		*answer = strdup(code);
+	} else {
+		*answer = strdup(a);
+	}
+	return *answer ? PVA_OK : PVA_ERR_NOMEM;
+}
+
+static void s_error(void *ud, const char *text)
+{
+	struct script *s = ud;
+
+	if (s->n_errors < MAXMSG)
+		snprintf(s->errors[s->n_errors++], 256, "%s", text);
+}
+
+static void s_log(void *ud, int prio, const char *line)
+{
+	struct script *s = ud;
+
+	(void)prio;
+	if (s->n_logs < 64)
+		snprintf(s->logs[s->n_logs++], PVA_LOG_LINE_MAX, "%s", line);
+}
+
+static const char *conf_text =
+	"providers = { spool = { type = \"spool\"; dir = \"%SPOOL%\"; };\n"
+	"  broken = { type = \"command\"; argv = [\"/bin/false\"]; }; };\n"
+	"defaults = { providers = [\"spool\"]; };\n"
+	"services = { safe = { providers = [\"broken\"]; failmode = \"safe\"; };\n"
+	"  secure = { providers = [\"broken\"]; };\n"
+	"  open = { unenrolled = \"allow\"; }; };\n";
+
+struct fx {
+	struct testenv env;
+	struct script sc;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct pva_hostkey *key = NULL;
+	struct pva_store st;
+	struct pva_phone_rec rec = { "alice", "+8613812345678", PVA_CH_SMS, 0 };
+
+	if (f == NULL || testenv_setup(&f->env, conf_text) != 0)
+		return -1;
+	if (pva_hostkey_load(f->env.cfg->host_key, 1, &key) != PVA_OK ||
+	    pva_store_open(&st, f->env.state, key, 1) != PVA_OK ||
+	    pva_phones_set(&st, &rec) != PVA_OK)
+		return -1;
+	pva_hostkey_free(key);
+	f->sc.env = &f->env;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	testenv_teardown(&f->env);
+	free(f);
+	return 0;
+}
+
+static enum pva_rc run(struct fx *f, const char *user, const char *service, int exists)
+{
+	struct pva_request req = { user, service, "192.0.2.7", exists };
+	struct pva_io io = { s_prompt, s_error, &f->sc };
+	struct pva_log lg = { s_log, &f->sc, 1 };
+
+	f->sc.next = 0;
+	return pva_flow_authenticate(f->env.cfg, &req, &io, &lg);
+}
+
+/* No log line or message ever holds the full number or a sent code. */
+static void assert_no_leak(const struct fx *f)
+{
+	char code[16];
+	size_t i;
+	int have = testenv_spool_code(&f->env, 0, code, sizeof(code)) == 0;
+
+	for (i = 0; i < f->sc.n_logs; i++) {
+		assert_null(strstr(f->sc.logs[i], "8613812345678"));
+		if (have)
+			assert_null(strstr(f->sc.logs[i], code));
+	}
+	for (i = 0; i < f->sc.n_prompts; i++)
+		assert_null(strstr(f->sc.prompts[i], "13812345678"));
+}
+
+static void test_success(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+	assert_string_equal(f->sc.prompts[0], "Code sent by SMS to +86 138****5678, valid 5 min. "
+			    "Code (r = resend): ");
+	assert_int_equal(f->sc.n_errors, 0);
+	assert_no_leak(f);
+}
+
+static void test_wrong_then_right(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "WRONG";
+	f->sc.answers[1] = "  ";
+	f->sc.answers[2] = "CODE";
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	assert_string_equal(f->sc.errors[0], "Wrong code. 2 attempts left.");
+	assert_int_equal(f->sc.n_prompts, 3);
+	assert_no_leak(f);
+}
+
+static void test_maxtries(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "WRONG";
+	f->sc.answers[1] = "WRONG";
+	f->sc.answers[2] = "WRONG";
+	f->sc.answers[3] = "CODE";
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_MAXTRIES);
+	assert_int_equal(f->sc.n_prompts, 3);
+	assert_string_equal(f->sc.errors[1], "Wrong code. 1 attempt left.");
+	assert_non_null(strstr(f->sc.errors[2], "Too many attempts"));
+	assert_no_leak(f);
+}
+
+static void test_pending_code_reused(void **state)
+{
+	struct fx *f = *state;
+
+	/* first call: code sent, then the client goes away */
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_ERR_CONV);
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+	/* second call: nothing new is sent, the same code works */
+	f->sc.n_prompts = 0;
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+	assert_non_null(strstr(f->sc.prompts[0], "Code already sent by SMS"));
+}
+
+static void test_unenrolled_and_unknown_get_the_same_dialogue(void **state)
+{
+	struct fx *f = *state;
+	char known[256];
+
+	f->sc.answers[0] = "123456";
+	f->sc.answers[1] = "234567";
+	f->sc.answers[2] = "345678";
+	assert_int_equal(run(f, "bob", "sshd", 1), PVA_MAXTRIES);
+	assert_int_equal(testenv_spool_count(&f->env), 0);
+	assert_int_equal(f->sc.n_prompts, 3);
+	assert_non_null(strstr(f->sc.prompts[0], "Code sent by SMS to +86 1"));
+	assert_string_equal(f->sc.errors[0], "Wrong code. 2 attempts left.");
+	snprintf(known, sizeof(known), "%s", f->sc.prompts[0]);
+	/* the decoy number is stable per user */
+	f->sc.n_prompts = 0;
+	f->sc.n_errors = 0;
+	assert_int_equal(run(f, "bob", "sshd", 1), PVA_MAXTRIES);
+	assert_string_equal(f->sc.prompts[0], known);
+	/* a user that does not exist at all: same shape */
+	f->sc.n_prompts = 0;
+	assert_int_equal(run(f, "nosuchuser", "open", 0), PVA_MAXTRIES);
+	assert_int_equal(f->sc.n_prompts, 3);
+	assert_int_equal(testenv_spool_count(&f->env), 0);
+}
+
+static void test_unenrolled_allow_ignores(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(run(f, "bob", "open", 1), PVA_IGNORE);
+	assert_int_equal(f->sc.n_prompts, 0);
+}
+
+static void test_failmode(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(run(f, "alice", "secure", 1), PVA_UNAVAIL);
+	assert_int_equal(f->sc.n_prompts, 0);
+	assert_non_null(strstr(f->sc.errors[0], "could not be sent"));
+	assert_int_equal(run(f, "alice", "safe", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 0);
+	assert_no_leak(f);
+}
+
+static void test_resend_cooldown_message(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "r";
+	f->sc.answers[1] = "v";
+	f->sc.answers[2] = "CODE";
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	assert_non_null(strstr(f->sc.errors[0], "Please wait"));
+	assert_string_equal(f->sc.errors[1], "Voice calls are not available here.");
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_success, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_then_right, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maxtries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_code_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unenrolled_and_unknown_get_the_same_dialogue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unenrolled_allow_ignores, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failmode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resend_cooldown_message, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
