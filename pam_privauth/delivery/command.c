@@ -296,26 +296,21 @@ static int fd_high(int *fd)
 
 static int open_fds(int in[2], int ep[2], int *null_fd)
 {
-	int err = 0;
+	int *const fds[] = { &in[0], &in[1], &ep[0], &ep[1], null_fd };
+	size_t i;
+	int err;
 
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0)
 		return errno;
 	*null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (*null_fd < 0)
 		return errno;
-	if (!err)
-		err = fd_high(&in[0]);
-	if (!err)
-		err = fd_high(&in[1]);
-	if (!err)
-		err = fd_high(&ep[0]);
-	if (!err)
-		err = fd_high(&ep[1]);
-	if (!err)
-		err = fd_high(null_fd);
-	if (!err && fcntl(in[1], F_SETFL, O_NONBLOCK) != 0)
-		err = errno;
-	return err;
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		err = fd_high(fds[i]);
+		if (err)
+			return err;
+	}
+	return fcntl(in[1], F_SETFL, O_NONBLOCK) == 0 ? 0 : errno;
 }
 
 static int max_fd_guess(void)

@@ -87,8 +87,11 @@ sshns_add_user() {
 	SSHNS_PASS=${2:-$(sshns_random_password)}
 	SSHNS_HOME=$SSHNS_DIR/home/$SSHNS_USER
 	local root=$SSHNS_DIR/root hash gid
-	hash=$(printf '%s\n' "$SSHNS_PASS" | sshns_hash) && [ -n "$hash" ] ||
-		{ sshns_die "cannot hash the password"; return 1; }
+	hash=$(printf '%s\n' "$SSHNS_PASS" | sshns_hash)
+	if [ -z "$hash" ]; then
+		sshns_die "cannot hash the password"
+		return 1
+	fi
 	# -l: no lastlog/faillog entries (those live in the host's /var/log).
 	useradd --prefix "$root" -l -M -U -s /bin/sh -d "$SSHNS_HOME" \
 		-c "privauth throw-away" -p "$hash" "$SSHNS_USER" ||
@@ -97,8 +100,10 @@ sshns_add_user() {
 		"$root/etc/passwd")
 	gid=$(awk -F: -v u="$SSHNS_USER" '$1 == u { print $4 }' \
 		"$root/etc/passwd")
-	[ -n "$SSHNS_UID" ] && [ -n "$gid" ] ||
-		{ sshns_die "user missing from the copy"; return 1; }
+	if [ -z "$SSHNS_UID" ] || [ -z "$gid" ]; then
+		sshns_die "user missing from the copy"
+		return 1
+	fi
 	install -d -m 0700 -o "$SSHNS_UID" -g "$gid" "$SSHNS_HOME"
 }
 
@@ -106,8 +111,10 @@ sshns_add_user() {
 sshns_put() {
 	local dst=$1 mode=$2 tmp
 	tmp=$(mktemp "$dst.XXXXXX") || return 1
-	cat >"$tmp" && chmod "$mode" "$tmp" && mv -f "$tmp" "$dst" ||
-		{ rm -f "$tmp"; return 1; }
+	if ! { cat >"$tmp" && chmod "$mode" "$tmp" && mv -f "$tmp" "$dst"; }; then
+		rm -f "$tmp"
+		return 1
+	fi
 }
 
 # sshns_write_conf TTL [EXTRA]: the module's configuration; EXTRA is
@@ -191,8 +198,8 @@ EOF
 
 # Wait until sshd logs that it listens; 1 when it died or took too long.
 sshns_wait_listening() {
-	local i
-	for i in $(seq 1 100); do
+	local _
+	for _ in $(seq 1 100); do
 		kill -0 "$SSHNS_PID" 2>/dev/null || return 1
 		grep -q "Server listening on 127.0.0.1 port $SSHNS_PORT" \
 			"$SSHNS_LOG" && return 0
@@ -203,17 +210,19 @@ sshns_wait_listening() {
 
 # Start sshd in a new mount namespace (a few tries on port races).
 sshns_start() {
-	local try
+	local _
 	mkdir -p /run/sshd && chmod 0755 /run/sshd
 	[ -e "$SSHNS_DIR/ssh_host_ed25519_key" ] ||
 		ssh-keygen -q -t ed25519 -N '' -C sshns \
 			-f "$SSHNS_DIR/ssh_host_ed25519_key" || return 1
+	# shellcheck disable=SC2034 # for the caller
 	SSHNS_HOSTKEY_PUB=$SSHNS_DIR/ssh_host_ed25519_key.pub
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		SSHNS_PORT=$(sshns_free_port) || return 1
 		sshns_write_sshd_config || return 1
 		"$SSHNS_SSHD" -t -f "$SSHNS_DIR/sshd_config" ||
 			{ sshns_die "sshd -t rejects the config"; return 1; }
+		# shellcheck disable=SC2016 # expanded by the inner shell
 		setpriv --pdeathsig TERM -- \
 		unshare --mount --propagation private -- /bin/sh -c '
 			set -e
@@ -252,10 +261,10 @@ sshns_ns_pids() {
 # Stop sshd and anything it left in its namespace.
 sshns_stop() {
 	[ -n "${SSHNS_PID:-}" ] || return 0
-	local ns i p
+	local ns _ p
 	ns=$(readlink "/proc/$SSHNS_PID/ns/mnt" 2>/dev/null)
 	kill -TERM "$SSHNS_PID" 2>/dev/null
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$SSHNS_PID" 2>/dev/null || break
 		sleep 0.1
 	done

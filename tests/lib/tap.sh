@@ -91,6 +91,7 @@ tap_done() {
 # ------------------------------------------------------------------------
 # pam_wrapper helpers shared by tests/pam/*.sh (need bash and root).
 #
+#   pamenv_isolate "$0" "$@"   re-run in a private /tmp (see below)
 #   pamenv_init        find the module and tools under $BUILD (default
 #                      ROOT/build); non-zero with PAMENV_SKIP set when
 #                      something is missing
@@ -111,6 +112,22 @@ tap_done() {
 # Predicates on the last login: result_is, result_is_not, result_in,
 # prompt_has RE, error_has [-i] RE, has_error, prompts_are N, ran_ok;
 # on the spool: spool_n, spool_is N; on the CLI: ctl_ok, status_num KEY.
+
+# Re-run the calling script ("$0" "$@") in a private mount namespace with
+# its own tmpfs on /tmp.  pam_wrapper makes one /tmp/pam.X directory per
+# process (only 62 names exist, and a killed process leaves its directory
+# behind), so parallel logins and stale directories from other runs must
+# not share /tmp.  No-op when already inside, when TAP_KEEP=1 (the temp
+# directories must survive), when ROOT or BUILD is under /tmp (it would be
+# hidden), or without unshare.
+pamenv_isolate() {
+	[ -n "${PVA_IN_NS:-}" ] && return 0
+	[ "${TAP_KEEP:-0}" = 1 ] && return 0
+	case "$ROOT/ ${BUILD:-}/" in /tmp/* | *" /tmp/"*) return 0 ;; esac
+	unshare -m --propagation private true 2> /dev/null || return 0
+	PVA_IN_NS=1 exec unshare -m --propagation private bash -c \
+		'mount -t tmpfs -o mode=1777 pva-tmp /tmp; exec "$@"' pva bash "$@"
+}
 
 pamenv_init() {
 	BUILD=${BUILD:-$ROOT/build}

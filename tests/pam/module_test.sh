@@ -14,6 +14,7 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib/tap.sh"
+pamenv_isolate "$0" "$@"
 
 # ---------------------------------------------------------------- scenarios
 

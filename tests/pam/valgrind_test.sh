@@ -12,6 +12,7 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib/tap.sh"
+pamenv_isolate "$0" "$@"
 
 SUPP=$ROOT/tests/pam/valgrind.supp
 

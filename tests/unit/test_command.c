@@ -5,6 +5,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,34 +28,54 @@
 
 struct fx {
 	char dir[64];
-	char script[512];
+	char script[PATH_MAX];
 	char err[512];
 	config_t cfg;
 	int have_cfg;
 	struct pva_provider p;
 };
 
+/* The fixture: $PVA_SRCDIR, else the current directory, else the tree
+ * above the binary ($(BUILD)/tests/test_command). */
+static int find_fixture(char *out)
+{
+	static const char rel[] = "tests/unit/data/fake_sender.sh";
+	const char *src = getenv("PVA_SRCDIR");
+	char buf[512], cand[600];
+	ssize_t n;
+	int i;
+
+	snprintf(cand, sizeof(cand), "%s/%s", src ? src : ".", rel);
+	if (realpath(cand, out) != NULL)
+		return 0;
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (i = 0; i < 3; i++) {
+		char *slash = strrchr(buf, '/');
+		if (slash == NULL)
+			return -1;
+		*slash = '\0';
+	}
+	snprintf(cand, sizeof(cand), "%s/%s", buf, rel);
+	return realpath(cand, out) != NULL ? 0 : -1;
+}
+
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	const char *src = getenv("PVA_SRCDIR");
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/pva-command-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (find_fixture(f->script) != 0) {
+		fprintf(stderr, "# fixture fake_sender.sh not found (set PVA_SRCDIR)\n");
+		free(f);
 		return -1;
-	snprintf(f->script, sizeof(f->script), "%s/tests/unit/data/fake_sender.sh",
-		 src ? src : ".");
-	if (f->script[0] != '/') { /* argv entries are passed through as given */
-		char cwd[256];
-		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return -1;
-		snprintf(f->script, sizeof(f->script), "%s/%s/tests/unit/data/fake_sender.sh",
-			 cwd, src ? src : ".");
 	}
-	if (access(f->script, R_OK) != 0) {
-		fprintf(stderr, "# fixture %s missing (set PVA_SRCDIR)\n", f->script);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/pva-command-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
 		return -1;
 	}
 	*state = f;
@@ -80,7 +101,7 @@ static int teardown(void **state)
 static enum pva_rc make(struct fx *f, const char *body, const char *name)
 {
 	struct pva_cfgread rd = { "test.conf", f->err, sizeof(f->err), 0 };
-	char text[2048];
+	char text[PATH_MAX + 2048];
 	const config_setting_t *grp;
 
 	snprintf(text, sizeof(text), "providers = {\n%s\n};\n", body);
@@ -102,7 +123,7 @@ static enum pva_rc make(struct fx *f, const char *body, const char *name)
 static void make_fake(struct fx *f, const char *mode, const char *extra,
 		      const char *more_keys)
 {
-	char body[1536];
+	char body[PATH_MAX + 1024];
 
 	snprintf(body, sizeof(body),
 		 "c = { type = \"command\"; argv = [\"/bin/sh\", \"%s\", \"%s\", \"%s\"%s];\n%s };",
@@ -295,6 +316,38 @@ static void test_child_hygiene(void **state)
 	assert_string_equal(buf, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 }
 
+/* A program exec'd directly (no shell to tidy up) reports the signal
+ * state it started with: nothing blocked, nothing ignored. */
+static void test_child_signal_state(void **state)
+{
+	struct fx *f = *state;
+	struct pva_message m;
+	struct pva_send_result res;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_usr1, old_pipe;
+	sigset_t block, old_mask;
+	char body[512], buf[4096];
+	const char *cp = access("/usr/bin/cp", X_OK) == 0 ? "/usr/bin/cp" : "/bin/cp";
+
+	sigemptyset(&ign.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &ign, &old_usr1), 0);
+	assert_int_equal(sigaction(SIGPIPE, &ign, &old_pipe), 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	sigaddset(&block, SIGTERM);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &block, &old_mask), 0);
+	snprintf(body, sizeof(body), "c = { type = \"command\"; argv = [\"%s\", "
+		 "\"/proc/self/status\", \"%s/status\"]; };", cp, f->dir);
+	assert_int_equal(make(f, body, "c"), PVA_OK);
+	init_msg(&m, "x");
+	assert_int_equal(pva_provider_send(&f->p, &m, NULL, &res), PVA_OK);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGUSR1, &old_usr1, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	slurp(f, "status", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nSigBlk:\t0000000000000000\n"));
+	assert_non_null(strstr(buf, "\nSigIgn:\t0000000000000000\n"));
+}
+
 static void test_shell_metacharacters(void **state)
 {
 	struct fx *f = *state;
@@ -475,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_argv_env, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_hygiene, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_signal_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shell_metacharacters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_failure, setup, teardown),
