@@ -1,8 +1,11 @@
 /* hostkey.c - load or create the host key, derive its subkeys. */
 #include "core/hostkey.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -34,11 +37,31 @@ enum pva_rc pva_hostkey_from_bytes(const unsigned char raw[PVA_KEY_BYTES],
 	return PVA_OK;
 }
 
+/* The default key lives in state_dir, which does not exist before the
+ * first login: make a missing parent directory (root, 0700). */
+static enum pva_rc ensure_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	if (slash == NULL || slash == path || (size_t)(slash - path) >= sizeof(dir))
+		return PVA_OK;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (stat(dir, &sb) == 0 || errno != ENOENT)
+		return PVA_OK; /* an existing directory is used as it is */
+	return pva_secdir_ensure(dir);
+}
+
 static enum pva_rc create_key(const char *path)
 {
 	unsigned char raw[PVA_KEY_BYTES];
 	enum pva_rc rc;
 
+	rc = ensure_parent(path);
+	if (rc != PVA_OK)
+		return rc;
 	randombytes_buf(raw, sizeof(raw));
 	rc = pva_secfile_create(path, raw, sizeof(raw), 0600);
 	sodium_memzero(raw, sizeof(raw));
@@ -60,6 +83,8 @@ enum pva_rc pva_hostkey_load(const char *path, int create, struct pva_hostkey **
 		if (rc == PVA_OK)
 			rc = pva_secfile_read(path, PVA_SECFILE_PRIVATE, 4096, &buf, &len);
 	}
+	if (rc == PVA_ERR_INVAL) /* larger than the cap: not a key file */
+		rc = PVA_ERR_CORRUPT;
 	if (rc != PVA_OK)
 		goto out;
 	if (len != PVA_KEY_BYTES) {

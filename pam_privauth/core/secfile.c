@@ -62,7 +62,8 @@ enum pva_rc pva_secfile_read(const char *path, enum pva_secfile_mode mode,
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted here must not hang the caller */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? PVA_ERR_NOTFOUND :
 		       errno == ELOOP ? PVA_ERR_PERM : PVA_ERR_IO;

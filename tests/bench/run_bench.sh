@@ -23,7 +23,7 @@ PREFIX=bench
 MODULE=$BUILD/pam_privauth.so
 CLI=$BUILD/privauthctl
 BENCH=$BUILD/tests/bench_login
-PWRAP_LIB=${PWRAP_LIB:-$(pkg-config --libs pam_wrapper 2>/dev/null || true)}
+PWRAP_LIB=${PWRAP_LIB:-$(pkg-config --libs pam_wrapper 2>/dev/null | tr -d " ")}
 
 case $N in '' | *[!0-9]*) echo "usage: $0 [N]" >&2; exit 2 ;; esac
 if [ "$N" -lt 1 ] || [ "$N" -gt 9999 ]; then

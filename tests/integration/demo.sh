@@ -75,8 +75,8 @@ echo "    /usr/sbin/sshd listening on 127.0.0.1:$SSHNS_PORT (pid $SSHNS_PID)," \
 title "Enrol the phone $PHONE"
 run "$CTL" --conf "$SSHNS_CONF" user set "$SSHNS_USER" --phone "$PHONE" ||
 	fail "privauthctl user set"
-run "$CTL" --conf "$SSHNS_CONF" status "$SSHNS_USER" ||
-	fail "privauthctl status"
+run "$CTL" --conf "$SSHNS_CONF" user show "$SSHNS_USER" ||
+	fail "privauthctl user show"
 
 title "Log in: password, then the code from the SMS"
 login ok || fail "the right code did not log in"

@@ -87,7 +87,10 @@ class Login:
             self.problems.append("no message in the spool")
             return ""
         head, _, body = text.partition("\n\n")
-        say("phone gets:", "(%s)\n%s" % (name, text.rstrip("\n")))
+        if name in self.messages:
+            say("phone gets:", "nothing new (the code above still holds)")
+        else:
+            say("phone gets:", "%s\n%s" % (name, text.rstrip("\n")))
         if self.args.expect_to and head != "To: " + self.args.expect_to:
             self.problems.append("message header %r, expected To: %s"
                                  % (head, self.args.expect_to))
@@ -140,7 +143,8 @@ class Login:
             say("sshd says:", instructions.rstrip("\n"))
         answers = []
         for prompt, echo in prompts:
-            say("sshd asks:", "%r%s" % (prompt, "" if echo else " (echo off)"))
+            shown = "\n".join('"%s"' % line for line in prompt.split("\n"))
+            say("sshd asks:", shown + ("" if echo else "  [echo off]"))
             try:
                 reply, note = self.answer(prompt)
             except Exception as exc:  # keep the transport alive

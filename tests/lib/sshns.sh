@@ -52,6 +52,8 @@ sshns_init() {
 	mkdir -p "$SSHNS_DIR/root/etc/default" "$SSHNS_DIR/pam.d" \
 		"$SSHNS_DIR/home" || return 1
 	install -d -m 0700 "$SSHNS_SPOOL" || return 1
+	# As a package would ship it (privauthctl does not create it).
+	install -d -m 0700 "$SSHNS_STATE" || return 1
 	local f
 	for f in $SSHNS_ACCOUNT_FILES; do
 		cp -p "/etc/$f" "$SSHNS_DIR/root/etc/$f" || return 1
@@ -245,7 +247,8 @@ sshns_start() {
 # sshns_exec CMD ARGS...: run inside the namespace (sees the user).
 sshns_exec() {
 	[ -n "$SSHNS_PID" ] || { sshns_die "sshd not running"; return 1; }
-	nsenter --target "$SSHNS_PID" --mount -- "$@"
+	# Entering a mount namespace resets the directory: keep ours.
+	nsenter --target "$SSHNS_PID" --mount --wd="$PWD" -- "$@"
 }
 
 # Every process still in the namespace (sshd's session children).

@@ -136,7 +136,7 @@ pamenv_init() {
 	CLI=$BUILD/privauthctl
 	HARNESS=$BUILD/tests/pam_harness
 	FAKETIME=$BUILD/tests/faketime.so
-	PWRAP_LIB=${PWRAP_LIB:-$(pkg-config --libs pam_wrapper 2>/dev/null)}
+	PWRAP_LIB=${PWRAP_LIB:-$(pkg-config --libs pam_wrapper 2>/dev/null | tr -d " ")}
 	local f
 	for f in "$MODULE" "$CLI" "$HARNESS" "$FAKETIME" "$PWRAP_LIB"; do
 		if [ ! -f "$f" ]; then
@@ -226,7 +226,31 @@ enrol() {
 	ctl user set "$1" --phone "$2"
 }
 
+# pam_run OUT ERR HARNESS-ARG...: one harness call, stdout to OUT, stderr
+# to ERR ("-" = OUT too).  pam_wrapper names its per-process directory
+# /tmp/pam.X with a single random character.  When that name exists it
+# complains and mostly carries on with the existing directory (the login
+# runs: never retry that), but when it finds no free name at all the
+# process ends before pam_start (no RESULT line): only that is retried.
 pam_run() {
+	local out=$1 err=$2 try rc
+	shift 2
+	[ "$err" = - ] && err=$out
+	for try in 1 2 3 4 5 6 7 8; do
+		if [ "$err" = "$out" ]; then
+			run_harness "$@" > "$out" 2>&1
+		else
+			run_harness "$@" > "$out" 2> "$err"
+		fi
+		rc=$?
+		grep -q '^RESULT: ' "$out" && break
+		grep -q 'pwrap_init: Failed' "$err" || break
+		sleep "0.$((RANDOM % 10))"
+	done
+	return $rc
+}
+
+run_harness() {
 	env LD_PRELOAD="$PWRAP_LIB:$FAKETIME" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T_SVC" \
 		PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
@@ -238,8 +262,8 @@ login() {
 	shift 2
 	LOGIN_N=$((LOGIN_N + 1))
 	OUT=$T_DIR/login.$LOGIN_N
-	pam_run --service "$svcname" --user "$user" --spool "$T_SPOOL" "$@" \
-		> "$OUT" 2> "$OUT.err"
+	pam_run "$OUT" "$OUT.err" --service "$svcname" --user "$user" \
+		--spool "$T_SPOOL" "$@"
 	HRC=$?
 	{
 		echo "## login #$LOGIN_N service=$svcname user=$user offset=${OFFSET:-0} answers: $*"
@@ -252,8 +276,8 @@ login() {
 login_bg() {
 	local tag=$1 svcname=$2 user=$3
 	shift 3
-	pam_run --service "$svcname" --user "$user" --spool "$T_SPOOL" "$@" \
-		> "$T_DIR/bg.$tag" 2>&1 &
+	pam_run "$T_DIR/bg.$tag" - --service "$svcname" --user "$user" \
+		--spool "$T_SPOOL" "$@" &
 }
 
 check() {
@@ -316,9 +340,11 @@ spool_is() {
 	[ "$(spool_n)" = "$1" ]
 }
 
-# The first "KEY: number" or "KEY = number" value in the last ctl output.
+# The first "KEY: number" or "KEY=number" value in the last ctl output
+# (privauthctl status prints "failed_codes: N" and
+# "pending: service=S ... attempts=N ...").
 status_num() {
-	sed -nE "s/^[[:space:]]*$1[[:space:]]*[:=][[:space:]]*([0-9]+).*/\\1/p" \
+	sed -nE "s/(^|.*[[:space:]])$1[[:space:]]*[:=][[:space:]]*([0-9]+).*/\\2/p" \
 		"$CTL_OUT" | head -n 1
 }
 
@@ -331,11 +357,25 @@ spool_body_lacks() {
 	return 0
 }
 
-# The prompts of two logins (output files) read the same once phone
-# numbers are blanked out.
-same_prompt_shape() {
+# Some spooled message body contains $1 (fixed string).
+spool_body_has() {
+	local f
+	for f in $(find "$T_SPOOL" -maxdepth 1 -type f ! -name '.*'); do
+		sed '1,/^$/d' "$f" | grep -qF -- "$1" && return 0
+	done
+	return 1
+}
+
+# Two logins (output files) showed the same dialogue and result once
+# phone numbers are blanked out.
+same_dialogue() {
 	local a b
-	a=$(sed -nE 's/^PROMPT: //; T; s/\+[0-9][0-9 *]*[0-9]/PHONE/g; p' "$1")
-	b=$(sed -nE 's/^PROMPT: //; T; s/\+[0-9][0-9 *]*[0-9]/PHONE/g; p' "$2")
+	a=$(sed -E 's/\+[0-9][0-9 *]*[0-9]/PHONE/g' "$1")
+	b=$(sed -E 's/\+[0-9][0-9 *]*[0-9]/PHONE/g' "$2")
 	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+
+# The masked phone number shown in the first prompt of a login output.
+shown_phone() {
+	sed -nE 's/^PROMPT: .*(\+[0-9][0-9 *]*[0-9]).*/\1/p' "$1" | head -n 1
 }

@@ -1,0 +1,339 @@
+/* store.c - the on-disk layout, sealed records and their line syntax. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core/secfile.h"
+
+#define MAC_BYTES crypto_generichash_BYTES  /* 32 */
+#define MAC_HEX (2 * MAC_BYTES)
+#define MAC_LINE (4 + MAC_HEX + 1)          /* "mac=" hex "\n" */
+#define NAME_MAX_ESC (3 * 128 + 1)           /* every byte %XX, NUL */
+
+/* Hashed with its NUL, like sub and user, so the parts cannot run together. */
+static const char seal_domain[] = "pva-record-v1";
+
+static const char *const store_subs[] = { "state", "phones", "locks" };
+
+/* pva_secdir_ensure() without creating anything. */
+static enum pva_rc check_dir(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? PVA_ERR_NOTFOUND : PVA_ERR_IO;
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 077))
+		return PVA_ERR_PERM;
+	return PVA_OK;
+}
+
+static enum pva_rc open_dir(const char *path, int create)
+{
+	return create ? pva_secdir_ensure(path) : check_dir(path);
+}
+
+enum pva_rc pva_store_open(struct pva_store *st, const char *state_dir,
+			   const struct pva_hostkey *key, int create)
+{
+	char path[PATH_MAX];
+	size_t i, n = state_dir ? strlen(state_dir) : 0;
+	enum pva_rc rc;
+	int w;
+
+	memset(st, 0, sizeof(*st));
+	if (n == 0 || n >= sizeof(st->dir) || key == NULL)
+		return PVA_ERR_INVAL;
+	memcpy(st->dir, state_dir, n + 1);
+	rc = open_dir(st->dir, create);
+	for (i = 0; rc == PVA_OK && i < sizeof(store_subs) / sizeof(store_subs[0]); i++) {
+		w = snprintf(path, sizeof(path), "%s/%s", st->dir, store_subs[i]);
+		if (w < 0 || (size_t)w >= sizeof(path))
+			rc = PVA_ERR_INVAL;
+		else
+			rc = open_dir(path, create);
+	}
+	if (rc == PVA_OK)
+		st->key = key;
+	return rc;
+}
+
+enum pva_rc pva_store_user_check(const char *user, size_t len)
+{
+	size_t i;
+
+	if (user == NULL || len == 0 || len > PVA_USER_MAX - 1)
+		return PVA_ERR_INVAL;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)user[i] < 0x20 || user[i] == 0x7f)
+			return PVA_ERR_INVAL;
+	return PVA_OK;
+}
+
+enum pva_rc pva_store_path(const struct pva_store *st, const char *sub,
+			   const char *user, const char *suffix, char *out,
+			   size_t outlen)
+{
+	char name[NAME_MAX_ESC];
+	enum pva_rc rc;
+	int w;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (sub == NULL || user == NULL)
+		return PVA_ERR_INVAL;
+	rc = pva_store_user_check(user, strlen(user));
+	if (rc == PVA_OK)
+		rc = pva_secfile_name(user, name, sizeof(name));
+	if (rc != PVA_OK)
+		return rc;
+	w = snprintf(out, outlen, "%s/%s/%s%s", st->dir, sub, name, suffix ? suffix : "");
+	if (w < 0 || (size_t)w >= outlen) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return PVA_ERR_INVAL;
+	}
+	return PVA_OK;
+}
+
+/* The MAC over domain, sub, user (each with its NUL) and body. */
+static void mac_of(const struct pva_store *st, const char *sub, const char *user,
+		   const char *body, size_t len, unsigned char mac[MAC_BYTES])
+{
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, st->key->mac_key, PVA_KEY_BYTES, MAC_BYTES);
+	crypto_generichash_update(&h, (const unsigned char *)seal_domain,
+				  sizeof(seal_domain));
+	crypto_generichash_update(&h, (const unsigned char *)sub, strlen(sub) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)user, strlen(user) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)body, len);
+	crypto_generichash_final(&h, mac, MAC_BYTES);
+	sodium_memzero(&h, sizeof(h));
+}
+
+enum pva_rc pva_store_seal(const struct pva_store *st, const char *sub,
+			   const char *user, const char *body, char *out,
+			   size_t outlen, size_t *outused)
+{
+	unsigned char mac[MAC_BYTES];
+	size_t len = body ? strlen(body) : 0;
+
+	*outused = 0;
+	if (body == NULL || sub == NULL || user == NULL || st->key == NULL ||
+	    (len > 0 && body[len - 1] != '\n'))
+		return PVA_ERR_INVAL;
+	if (len > outlen || outlen - len < MAC_LINE + 1)
+		return PVA_ERR_INVAL;
+	mac_of(st, sub, user, body, len, mac);
+	memcpy(out, body, len);
+	memcpy(out + len, "mac=", 4);
+	sodium_bin2hex(out + len + 4, MAC_HEX + 1, mac, sizeof(mac));
+	out[len + MAC_LINE - 1] = '\n';
+	out[len + MAC_LINE] = '\0';
+	*outused = len + MAC_LINE;
+	sodium_memzero(mac, sizeof(mac));
+	return PVA_OK;
+}
+
+/* Lower-case hex only, so every MAC has exactly one spelling. */
+static enum pva_rc mac_hex_decode(const char *hex, unsigned char mac[MAC_BYTES])
+{
+	size_t i, binlen = 0;
+
+	for (i = 0; i < MAC_HEX; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return PVA_ERR_CORRUPT;
+	if (sodium_hex2bin(mac, MAC_BYTES, hex, MAC_HEX, NULL, &binlen, NULL) != 0 ||
+	    binlen != MAC_BYTES)
+		return PVA_ERR_CORRUPT;
+	return PVA_OK;
+}
+
+enum pva_rc pva_store_unseal(const struct pva_store *st, const char *sub,
+			     const char *user, const char *rec, size_t len,
+			     size_t *bodylen)
+{
+	unsigned char want[MAC_BYTES], got[MAC_BYTES];
+	enum pva_rc rc = PVA_ERR_CORRUPT;
+	size_t b;
+
+	*bodylen = 0;
+	if (rec == NULL || sub == NULL || user == NULL || st->key == NULL ||
+	    len < MAC_LINE || rec[len - 1] != '\n')
+		return PVA_ERR_CORRUPT;
+	b = len - MAC_LINE;
+	if ((b > 0 && rec[b - 1] != '\n') || memcmp(rec + b, "mac=", 4) != 0 ||
+	    memchr(rec, '\0', len) != NULL)
+		return PVA_ERR_CORRUPT;
+	if (mac_hex_decode(rec + b + 4, want) != PVA_OK)
+		goto out;
+	mac_of(st, sub, user, rec, b, got);
+	if (crypto_verify_32(want, got) == 0) {
+		*bodylen = b;
+		rc = PVA_OK;
+	}
+out:
+	sodium_memzero(want, sizeof(want));
+	sodium_memzero(got, sizeof(got));
+	return rc;
+}
+
+enum pva_rc pva_store_read(const struct pva_store *st, const char *sub,
+			   const char *user, char **body, size_t *len)
+{
+	char path[PATH_MAX], *buf = NULL;
+	size_t n = 0, blen = 0;
+	enum pva_rc rc;
+
+	*body = NULL;
+	*len = 0;
+	rc = pva_store_path(st, sub, user, NULL, path, sizeof(path));
+	if (rc != PVA_OK)
+		return rc;
+	rc = pva_secfile_read(path, PVA_SECFILE_PRIVATE, PVA_STORE_REC_MAX, &buf, &n);
+	if (rc == PVA_ERR_INVAL) /* larger than any record we write */
+		rc = PVA_ERR_CORRUPT;
+	if (rc == PVA_OK)
+		rc = pva_store_unseal(st, sub, user, buf, n, &blen);
+	if (rc == PVA_OK) {
+		sodium_memzero(buf + blen, n - blen); /* the MAC line and the NUL */
+		*body = buf;
+		*len = blen;
+		buf = NULL;
+	}
+	if (buf != NULL) {
+		sodium_memzero(buf, n);
+		free(buf);
+	}
+	return rc;
+}
+
+enum pva_rc pva_store_write(const struct pva_store *st, const char *sub,
+			    const char *user, const char *body)
+{
+	char path[PATH_MAX], *rec = NULL;
+	size_t cap = (body ? strlen(body) : 0) + MAC_LINE + 1, used = 0;
+	enum pva_rc rc;
+
+	rc = pva_store_path(st, sub, user, NULL, path, sizeof(path));
+	if (rc != PVA_OK)
+		return rc;
+	if (cap > PVA_STORE_REC_MAX)
+		return PVA_ERR_INVAL;
+	rec = malloc(cap);
+	if (rec == NULL)
+		return PVA_ERR_NOMEM;
+	rc = pva_store_seal(st, sub, user, body, rec, cap, &used);
+	if (rc == PVA_OK)
+		rc = pva_secfile_write(path, rec, used, 0600);
+	sodium_memzero(rec, cap);
+	free(rec);
+	return rc;
+}
+
+enum pva_rc pva_store_remove(const struct pva_store *st, const char *sub,
+			     const char *user)
+{
+	char path[PATH_MAX];
+	enum pva_rc rc;
+
+	rc = pva_store_path(st, sub, user, NULL, path, sizeof(path));
+	if (rc == PVA_OK && unlink(path) != 0 && errno != ENOENT)
+		rc = PVA_ERR_IO;
+	return rc;
+}
+
+static int key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || c == '_';
+}
+
+enum pva_rc pva_store_next_line(const char *body, size_t len, size_t *pos,
+				struct pva_store_line *ln)
+{
+	const char *p = body + *pos, *nl, *eq;
+	size_t n = len - *pos, i;
+
+	memset(ln, 0, sizeof(*ln));
+	if (*pos >= len)
+		return PVA_ERR_NOTFOUND;
+	nl = memchr(p, '\n', n);
+	if (nl == NULL)
+		return PVA_ERR_CORRUPT;
+	eq = memchr(p, '=', (size_t)(nl - p));
+	if (eq == NULL || eq == p)
+		return PVA_ERR_CORRUPT;
+	for (i = 0; p + i < eq; i++)
+		if (!key_char(p[i]))
+			return PVA_ERR_CORRUPT;
+	for (i = 1; eq + i < nl; i++)
+		if ((unsigned char)eq[i] < 0x20 || eq[i] == 0x7f)
+			return PVA_ERR_CORRUPT;
+	ln->key = p;
+	ln->keylen = (size_t)(eq - p);
+	ln->val = eq + 1;
+	ln->vallen = (size_t)(nl - eq - 1);
+	*pos += (size_t)(nl - p) + 1;
+	return PVA_OK;
+}
+
+int pva_store_line_is(const struct pva_store_line *ln, const char *key,
+		      const char *val)
+{
+	if (ln->keylen != strlen(key) || memcmp(ln->key, key, ln->keylen) != 0)
+		return 0;
+	if (val == NULL)
+		return 1;
+	return ln->vallen == strlen(val) && memcmp(ln->val, val, ln->vallen) == 0;
+}
+
+enum pva_rc pva_store_num(const char *s, size_t len, unsigned long long max,
+			  unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	*out = 0;
+	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+		return PVA_ERR_CORRUPT;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+		if (s[i] < '0' || s[i] > '9')
+			return PVA_ERR_CORRUPT;
+		d = (unsigned)(s[i] - '0');
+		if (d > max || v > (max - d) / 10)
+			return PVA_ERR_CORRUPT;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return PVA_OK;
+}
+
+const char *pva_store_channel_str(enum pva_channel ch)
+{
+	switch (ch) {
+	case PVA_CH_SMS:
+		return "sms";
+	case PVA_CH_VOICE:
+		return "voice";
+	}
+	return NULL;
+}
+
+enum pva_rc pva_store_channel_parse(const char *s, size_t len, enum pva_channel *out)
+{
+	if (len == 3 && memcmp(s, "sms", 3) == 0)
+		*out = PVA_CH_SMS;
+	else if (len == 5 && memcmp(s, "voice", 5) == 0)
+		*out = PVA_CH_VOICE;
+	else
+		return PVA_ERR_CORRUPT;
+	return PVA_OK;
+}
