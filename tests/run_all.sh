@@ -41,15 +41,16 @@ suites() {
 	for t in "$dir"/tests/test_*; do
 		[ -x "$t" ] && run_tap "$(basename "$dir")-$(basename "$t")" "$t"
 	done
-	for t in tests/build/*_test.sh tests/pam/module_test.sh; do
-		[ -x "$t" ] && run_tap "$(basename "$dir")-$(basename "$t" .sh)" env BUILD="$dir" "$t"
+	for t in tests/pam/module_test.sh; do
+		run_tap "$(basename "$dir")-$(basename "$t" .sh)" env BUILD="$dir" "$t"
 	done
 }
 
 if build build; then
 	suites build
-	[ -x tests/pam/valgrind_test.sh ] && run_tap valgrind env BUILD=build tests/pam/valgrind_test.sh
-	[ -x tests/integration/sshd_login_test.sh ] && run_tap sshd-login env BUILD=build tests/integration/sshd_login_test.sh
+	run_tap build-properties env BUILD=build tests/build/exports_test.sh
+	run_tap valgrind env BUILD=build tests/pam/valgrind_test.sh
+	run_tap sshd-login env BUILD=build tests/integration/sshd_login_test.sh
 fi
 # The same unit and module suites under AddressSanitizer + UBSan.
 export ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0:abort_on_error=0
