@@ -110,7 +110,7 @@ deb_install() {
 		echo "deps: FAILED (apt-get rc=$rc); still missing: ${still:-none}"
 		return 1
 	fi
-	echo "deps: installed $(count "$missing") package(s): $missing"
+	echo "deps: installed $(count "$missing") package(s): ${missing% }"
 }
 
 dnf_install() {

@@ -52,8 +52,6 @@ sshns_init() {
 	mkdir -p "$SSHNS_DIR/root/etc/default" "$SSHNS_DIR/pam.d" \
 		"$SSHNS_DIR/home" || return 1
 	install -d -m 0700 "$SSHNS_SPOOL" || return 1
-	# As a package would ship it (privauthctl does not create it).
-	install -d -m 0700 "$SSHNS_STATE" || return 1
 	local f
 	for f in $SSHNS_ACCOUNT_FILES; do
 		cp -p "/etc/$f" "$SSHNS_DIR/root/etc/$f" || return 1

@@ -39,6 +39,7 @@ tap_skip() {
 	echo "ok $TAP_N - $1 # SKIP $2"
 }
 
+# shellcheck disable=SC2120  # called with arguments or with stdin
 tap_diag() {
 	if [ $# -gt 0 ]; then
 		printf '%s\n' "$@" | sed 's/^/# /'
@@ -111,7 +112,9 @@ tap_done() {
 #   check NAME CMD...  TAP line; on failure the transcript tail as "# "
 # Predicates on the last login: result_is, result_is_not, result_in,
 # prompt_has RE, error_has [-i] RE, has_error, prompts_are N, ran_ok;
-# on the spool: spool_n, spool_is N; on the CLI: ctl_ok, status_num KEY.
+# on two login outputs: same_dialogue A B (shown_phone A prints the
+# masked number); on the spool: spool_n, spool_is N, spool_body_has S,
+# spool_body_lacks S; on the CLI: ctl_ok, status_num KEY.
 
 # Re-run the calling script ("$0" "$@") in a private mount namespace with
 # its own tmpfs on /tmp.  pam_wrapper makes one /tmp/pam.X directory per
@@ -129,6 +132,7 @@ pamenv_isolate() {
 		'mount -t tmpfs -o mode=1777 pva-tmp /tmp; exec "$@"' pva bash "$@"
 }
 
+# shellcheck disable=SC2034  # PAMENV_SKIP and the paths are for the caller
 pamenv_init() {
 	BUILD=${BUILD:-$ROOT/build}
 	case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -144,6 +148,12 @@ pamenv_init() {
 			return 1
 		fi
 	done
+	# SAN=1 builds: the sanitizer runtime must come first in LD_PRELOAD,
+	# and pam_wrapper's RTLD_DEEPBIND does not mix with it.
+	SAN_PRELOAD=$(ldd "$HARNESS" 2> /dev/null | awk '/libasan/ { print $3 ":" }')
+	if [ -n "$SAN_PRELOAD" ]; then
+		export PAM_WRAPPER_DISABLE_DEEPBIND=1
+	fi
 	if [ "$(id -u)" != 0 ]; then
 		PAMENV_SKIP="needs root"
 		return 1
@@ -208,7 +218,7 @@ svc() {
 
 ctl() {
 	CTL_OUT=$T_DIR/ctl.out
-	env LD_PRELOAD="$FAKETIME" PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
+	env LD_PRELOAD="$SAN_PRELOAD$FAKETIME" PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
 		timeout 60 "$CLI" --conf "$T_CONF" "$@" > "$CTL_OUT" 2>&1
 	CTL_RC=$?
 	{
@@ -237,6 +247,7 @@ pam_run() {
 	shift 2
 	[ "$err" = - ] && err=$out
 	for try in 1 2 3 4 5 6 7 8; do
+		[ "$try" -gt 1 ] && sleep "0.$((RANDOM % 10))"
 		if [ "$err" = "$out" ]; then
 			run_harness "$@" > "$out" 2>&1
 		else
@@ -245,13 +256,12 @@ pam_run() {
 		rc=$?
 		grep -q '^RESULT: ' "$out" && break
 		grep -q 'pwrap_init: Failed' "$err" || break
-		sleep "0.$((RANDOM % 10))"
 	done
 	return $rc
 }
 
 run_harness() {
-	env LD_PRELOAD="$PWRAP_LIB:$FAKETIME" PAM_WRAPPER=1 \
+	env LD_PRELOAD="$SAN_PRELOAD$PWRAP_LIB:$FAKETIME" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T_SVC" \
 		PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
 		timeout 60 "$HARNESS" "$@"
@@ -350,19 +360,15 @@ status_num() {
 
 # No spooled message body (text after the first blank line) contains $1.
 spool_body_lacks() {
-	local f
-	for f in $(find "$T_SPOOL" -maxdepth 1 -type f ! -name '.*'); do
-		sed '1,/^$/d' "$f" | grep -qF -- "$1" && return 1
-	done
-	return 0
+	! spool_body_has "$1"
 }
 
 # Some spooled message body contains $1 (fixed string).
 spool_body_has() {
 	local f
-	for f in $(find "$T_SPOOL" -maxdepth 1 -type f ! -name '.*'); do
+	while IFS= read -r -d '' f; do
 		sed '1,/^$/d' "$f" | grep -qF -- "$1" && return 0
-	done
+	done < <(find "$T_SPOOL" -maxdepth 1 -type f ! -name '.*' -print0)
 	return 1
 }
 

@@ -4,19 +4,22 @@
  * time plus PVA_FAKETIME_OFFSET seconds (a signed integer; absent or
  * unparsable = 0).  The variable is read on every call, so a process can
  * move its own clock with setenv() between two calls (pam_harness does so
- * for answers written "+N:ANSWER").  Monotonic clocks are left alone.
+ * for answers written "+N:ANSWER").  Other clocks are left alone.
+ *
+ * The real time comes from the clock_gettime system call, not from the
+ * next definition found with dlsym(RTLD_NEXT): dlsym may allocate, and
+ * sanitizer runtimes call clock_gettime from inside their allocator, so a
+ * dlsym here recurses into a half-initialised malloc (ASan reports a
+ * double free).  The raw system call needs nothing.
  *
  * Never install this library; it exists for tests/pam/ and nothing else.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
-
-typedef time_t (*time_fn)(time_t *);
-typedef int (*gettimeofday_fn)(struct timeval *, void *);
-typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
+#include <unistd.h>
 
 static long long fake_offset(void)
 {
@@ -32,18 +35,9 @@ static long long fake_offset(void)
 	return off;
 }
 
-/* Separate function: glibc declares the libc arguments nonnull, and a
- * caller passing NULL anyway should not crash here. */
-static void shift_tv(struct timeval *tv)
+static int real_clock(clockid_t id, struct timespec *ts)
 {
-	if (tv != NULL)
-		tv->tv_sec = (time_t)(tv->tv_sec + fake_offset());
-}
-
-static void shift_ts(struct timespec *ts)
-{
-	if (ts != NULL)
-		ts->tv_sec = (time_t)(ts->tv_sec + fake_offset());
+	return (int)syscall(SYS_clock_gettime, id, ts);
 }
 
 static int is_realtime(clockid_t id)
@@ -51,42 +45,50 @@ static int is_realtime(clockid_t id)
 	return id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE;
 }
 
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int r = real_clock(id, ts);
+
+	if (r == 0 && is_realtime(id))
+		ts->tv_sec = (time_t)(ts->tv_sec + fake_offset());
+	return r;
+}
+
 time_t time(time_t *tloc)
 {
-	clock_gettime_fn real = (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime");
-	struct timespec ts = { 0, 0 };
+	struct timespec ts;
 	time_t t;
 
-	if (real == NULL || real(CLOCK_REALTIME, &ts) != 0)
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return (time_t)-1;
-	t = (time_t)(ts.tv_sec + fake_offset());
+	t = ts.tv_sec;
 	if (tloc != NULL)
 		*tloc = t;
 	return t;
 }
 
-int gettimeofday(struct timeval *tv, void *tz)
+/* glibc declares tv nonnull; a helper taking a plain pointer lets a
+ * caller that passes NULL anyway get the libc behaviour (no crash). */
+static int fill_timeval(struct timeval *tv)
 {
-	gettimeofday_fn real = (gettimeofday_fn)dlsym(RTLD_NEXT, "gettimeofday");
-	int r;
+	struct timespec ts;
 
-	if (real == NULL)
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return -1;
-	r = real(tv, tz);
-	if (r == 0)
-		shift_tv(tv);
-	return r;
+	if (tv != NULL) {
+		tv->tv_sec = ts.tv_sec;
+		tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
+	}
+	return 0;
 }
 
-int clock_gettime(clockid_t id, struct timespec *ts)
+int gettimeofday(struct timeval *tv, void *tz)
 {
-	clock_gettime_fn real = (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime");
-	int r;
+	struct timezone *z = tz;
 
-	if (real == NULL)
-		return -1;
-	r = real(id, ts);
-	if (r == 0 && is_realtime(id))
-		shift_ts(ts);
-	return r;
+	if (z != NULL) {
+		z->tz_minuteswest = 0;
+		z->tz_dsttime = 0;
+	}
+	return fill_timeval(tv);
 }

@@ -269,9 +269,13 @@ scn_corrupt() {
 		check "corrupt state: privauthctl reset exits 0" ctl_ok
 		OFFSET=40 login test daemon code
 		check "corrupt state: reset repairs" result_is PAM_SUCCESS
+		sed -i 's/^lockouts=0$/lockouts=1/' "$f"
+		OFFSET=80 login test daemon code
+		check "edited state record (lockouts=1, old MAC): login refused" \
+			result_in PAM_AUTH_ERR PAM_AUTHINFO_UNAVAIL
 	else
 		tap_not_ok "corrupt state: record $f exists after a login"
-		ls -lR "$T_STATE" | tap_diag
+		find "$T_STATE" -ls | tap_diag
 	fi
 }
 
@@ -341,7 +345,9 @@ if ! pamenv_init; then
 	tap_done
 	exit 1
 fi
-for s in ${*:-$ALL}; do
+# shellcheck disable=SC2086  # word splitting of the list is intended
+[ $# -gt 0 ] || set -- $ALL
+for s in "$@"; do
 	"scn_$s"
 done
 tap_done

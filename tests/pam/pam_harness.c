@@ -209,6 +209,8 @@ static int append_found(struct harness *h, struct found *f, size_t n)
 	struct spool_msg *grown;
 	size_t i;
 
+	if (n == 0)
+		return 0;
 	qsort(f, n, sizeof(*f), cmp_found);
 	grown = reallocarray(h->seen, h->n_seen + n + 1, sizeof(*grown));
 	if (grown == NULL)
