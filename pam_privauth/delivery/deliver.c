@@ -20,14 +20,14 @@ static long long now_ms(void)
 }
 
 static void log_attempt(const struct pva_log *lg, const struct pva_deliver_req *req,
-			const struct pva_settings *s, const struct pva_provider *p,
+			const struct pva_provider *p,
 			const struct pva_send_result *res)
 {
 	char mask[PVA_PHONE_MASK_MAX];
 
 	pva_phone_mask(req->phone, mask, sizeof(mask));
 	pva_log_event(lg, res->status == PVA_SEND_SENT ? LOG_INFO : LOG_WARNING,
-		      "delivery", "user", req->user, "service", s->service,
+		      "delivery", "user", req->user, "service", req->service,
 		      "channel", pva_channel_name(req->channel), "phone", mask,
 		      "provider", p->name, "outcome", pva_send_status_name(res->status),
 		      "request_id", res->request_id[0] ? res->request_id : NULL,
@@ -38,7 +38,7 @@ enum pva_rc pva_deliver(const struct pva_config *cfg, const struct pva_settings 
 			const struct pva_deliver_req *req, const struct pva_log *lg,
 			struct pva_deliver_result *out)
 {
-	struct pva_message_vars vars = { req->code, s->service, cfg->hostname,
+	struct pva_message_vars vars = { req->code, req->service, cfg->hostname,
 					 s->code_ttl, req->channel };
 	char text[PVA_MESSAGE_MAX];
 	long long deadline = now_ms() + (long long)s->delivery_timeout * 1000;
@@ -56,7 +56,7 @@ enum pva_rc pva_deliver(const struct pva_config *cfg, const struct pva_settings 
 		const struct pva_provider *p = s->providers[i];
 		long long left = deadline - now_ms();
 		struct pva_message msg = { req->phone, req->channel, text, req->code,
-					   s->code_ttl, s->service, cfg->hostname, 0 };
+					   s->code_ttl, req->service, cfg->hostname, 0 };
 		struct pva_send_result res;
 
 		if (!(p->channels & (unsigned)req->channel))
@@ -68,7 +68,7 @@ enum pva_rc pva_deliver(const struct pva_config *cfg, const struct pva_settings 
 		snprintf(out->provider, sizeof(out->provider), "%s", p->name);
 		rc = pva_provider_send(p, &msg, lg, &res);
 		out->status = res.status;
-		log_attempt(lg, req, s, p, &res);
+		log_attempt(lg, req, p, &res);
 		if (res.status == PVA_SEND_SENT) {
 			rc = PVA_OK;
 			break;

@@ -16,6 +16,7 @@
 
 struct pva_deliver_req {
 	const char *user;
+	const char *service;      /* PAM service (or the service= argument) */
 	const char *phone;        /* E.164; PERSONAL DATA */
 	enum pva_channel channel;
 	const char *code;         /* SECRET */

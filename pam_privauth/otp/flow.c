@@ -32,6 +32,7 @@ struct flow {
 	time_t expires;                     /* of the live code */
 	int fresh;                          /* sent during this call */
 	int bypass;                         /* failmode safe let it through */
+	int decoy;                          /* no number: act it out, send nothing */
 };
 
 static void ev(const struct flow *f, int prio, const char *event, const char *k1,
@@ -92,12 +93,20 @@ static void prompt_text(const struct flow *f, time_t now, char *out, size_t len)
 /* Deliver the code in r; on failure apply the service's failmode. */
 static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r)
 {
-	struct pva_deliver_req dr = { f->req->user, f->phone, r->channel, r->code };
+	struct pva_deliver_req dr = { f->req->user, f->req->service, f->phone,
+				      r->channel, r->code };
 	struct pva_deliver_result res;
-	enum pva_rc rc;
+	enum pva_rc rc = PVA_OK;
 
-	rc = pva_deliver(f->cfg, f->s, &dr, f->lg, &res);
+	if (!f->decoy)
+		rc = pva_deliver(f->cfg, f->s, &dr, f->lg, &res);
 	pva_ledger_result_wipe(r);
+	if (rc == PVA_OK && f->decoy) {
+		f->channel = r->channel;
+		f->expires = r->expires;
+		f->fresh = 1;
+		return PVA_OK;
+	}
 	if (rc == PVA_OK) {
 		f->channel = r->channel;
 		f->expires = r->expires;
@@ -206,6 +215,11 @@ static enum pva_rc check(struct flow *f, const char *answer, int *done)
 		return rc;
 	switch (r.outcome) {
 	case PVA_LEDGER_CORRECT:
+		if (f->decoy) { /* a lucky guess of a code nobody received */
+			ev(f, LOG_NOTICE, "auth", "outcome", "denied (not enrolled)", NULL, NULL);
+			tell(f, "Wrong code. Too many attempts: this code is no longer valid.");
+			return PVA_MAXTRIES;
+		}
 		ev(f, LOG_INFO, "auth", "outcome", "success", NULL, NULL);
 		return PVA_OK;
 	case PVA_LEDGER_WRONG:
@@ -301,47 +315,6 @@ static void decoy_number(struct flow *f)
 	sodium_memzero(h, sizeof(h));
 }
 
-/* Same prompts, same refusals, nothing sent, nothing ever accepted. */
-static enum pva_rc decoy(struct flow *f)
-{
-	char code[PVA_CODE_MAX + 1];
-	unsigned char hash[PVA_CODE_HASH_BYTES];
-	unsigned attempts = 0, turn, turns = f->s->max_attempts + EXTRA_TURNS;
-	enum pva_rc rc = PVA_DENIED;
-
-	decoy_number(f);
-	/* the same work a real login does before it prompts */
-	if (pva_code_generate(f->s->code_length, code, sizeof(code)) != PVA_OK ||
-	    pva_code_hash(f->key->code_key, f->req->user, f->req->service, code,
-			  hash) != PVA_OK)
-		return PVA_ERR_IO;
-	sodium_memzero(code, sizeof(code));
-	f->channel = f->s->channels[0];
-	f->expires = time(NULL) + (time_t)f->s->code_ttl;
-	f->fresh = 1;
-	for (turn = 0; turn < turns && attempts < f->s->max_attempts; turn++) {
-		char text[PROMPT_MAX], *ans = NULL, *a;
-
-		prompt_text(f, time(NULL), text, sizeof(text));
-		if (f->io->prompt(f->io->ud, text, &ans) != PVA_OK || ans == NULL)
-			return PVA_ERR_CONV;
-		a = trim(ans);
-		if (a[0] != '\0' && strcmp(a, "r") != 0 && strcmp(a, "v") != 0) {
-			attempts++;
-			if (attempts < f->s->max_attempts)
-				tell(f, "Wrong code. %u attempt%s left.", f->s->max_attempts -
-				     attempts, f->s->max_attempts - attempts == 1 ? "" : "s");
-		}
-		sodium_memzero(ans, strlen(ans));
-		free(ans);
-	}
-	if (attempts >= f->s->max_attempts) {
-		tell(f, "Wrong code. Too many attempts: this code is no longer valid.");
-		rc = PVA_MAXTRIES;
-	}
-	return rc;
-}
-
 /* The phone number of the user, or *enrolled = 0. */
 static enum pva_rc lookup(struct flow *f, int *enrolled)
 {
@@ -380,9 +353,13 @@ static enum pva_rc run(struct flow *f)
 			ev(f, LOG_INFO, "unenrolled", "outcome", "ignored", NULL, NULL);
 			return PVA_IGNORE;
 		}
+		/* Same dialogue, same limits and lockouts, nothing sent and
+		 * nothing ever accepted: the prompt must not tell who is
+		 * enrolled, or who exists. */
+		decoy_number(f);
+		f->decoy = 1;
 		ev(f, LOG_NOTICE, f->req->user_exists ? "unenrolled" : "unknown_user",
-		   "outcome", "denied after decoy dialogue", NULL, NULL);
-		return decoy(f);
+		   "outcome", "decoy dialogue, will deny", NULL, NULL);
 	}
 	ch = f->channel == PVA_CH_VOICE && voice_allowed(f->s) ? PVA_CH_VOICE :
 	     f->s->channels[0];

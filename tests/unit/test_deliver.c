@@ -48,7 +48,7 @@ static struct pva_log lg = { sink, NULL, 1 };
 static enum pva_rc deliver(const struct testenv *e, const char *service,
 			   struct pva_deliver_result *res)
 {
-	struct pva_deliver_req req = { "alice", "+8613812345678", PVA_CH_SMS, "482913" };
+	struct pva_deliver_req req = { "alice", service, "+8613812345678", PVA_CH_SMS, "482913" };
 
 	n_logs = 0;
 	return pva_deliver(e->cfg, pva_config_service(e->cfg, service), &req, &lg, res);
