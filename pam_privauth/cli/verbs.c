@@ -117,10 +117,20 @@ static int user_set(struct pva_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* "2026-11-27 19:24:23 UTC" */
+static const char *iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
 static int user_show(struct pva_cli *cli, const char *user)
 {
 	struct pva_phone_rec rec;
-	char mask[PVA_PHONE_MASK_MAX];
+	char mask[PVA_PHONE_MASK_MAX], when[40];
 	enum pva_rc rc;
 
 	if (open_store(cli, 0) != 0)
@@ -133,8 +143,9 @@ static int user_show(struct pva_cli *cli, const char *user)
 	if (rc != PVA_OK)
 		return fail(user, rc);
 	pva_phone_mask(rec.phone, mask, sizeof(mask));
-	printf("user: %s\nenrolled: yes\nphone: %s\nchannel: %s\nupdated: %lld\n",
-	       user, mask, pva_channel_name(rec.channel), (long long)rec.updated);
+	printf("user: %s\nenrolled: yes\nphone: %s\nchannel: %s\nupdated: %s\n",
+	       user, mask, pva_channel_name(rec.channel), iso_time(rec.updated, when,
+								sizeof(when)));
 	sodium_memzero(&rec, sizeof(rec));
 	return 0;
 }

@@ -314,6 +314,14 @@ static void test_child_hygiene(void **state)
 	assert_string_equal(buf, "leader\n");
 }
 
+/* The hex mask after `name` in a /proc/PID/status text. */
+static unsigned long long sig_field(const char *status, const char *name)
+{
+	const char *p = strstr(status, name);
+
+	return p ? strtoull(p + strlen(name), NULL, 16) : ~0ULL;
+}
+
 /* A program exec'd directly (no shell to tidy up) reports the signal
  * state it started with: nothing blocked, nothing ignored. */
 static void test_child_signal_state(void **state)
@@ -342,8 +350,12 @@ static void test_child_signal_state(void **state)
 	sigaction(SIGUSR1, &old_usr1, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	slurp(f, "status", buf, sizeof(buf));
-	assert_non_null(strstr(buf, "\nSigBlk:\t0000000000000000\n"));
-	assert_non_null(strstr(buf, "\nSigIgn:\t0000000000000000\n"));
+	/* Signals 32 and 33 belong to glibc (thread cancellation, setxid):
+	 * sigaction() refuses them, so whatever the test's own parent (make,
+	 * say) left there is inherited and says nothing about the provider. */
+	if (strstr(buf, "\nSigBlk:\t0000000000000000\n") == NULL ||
+	    (sig_field(buf, "SigIgn:") & ~0x180000000ULL) != 0)
+		fail_msg("child signal state:\n%s", strstr(buf, "SigQ") ? strstr(buf, "SigQ") : buf);
 }
 
 static void test_shell_metacharacters(void **state)
