@@ -85,11 +85,11 @@ while [ "$i" -lt "$N" ]; do
 done
 echo "running $N logins per stack..." >&2
 env LD_PRELOAD="$SAN_PRELOAD$PWRAP_LIB" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$D/pam.d" \
-	"$BENCH" --svc-a bench-a --svc-b bench-b --spool "$D/spool" \
+	${BENCH_WRAP:-} "$BENCH" --svc-a bench-a --svc-b bench-b --spool "$D/spool" \
 	--user-prefix "$PREFIX" --count "$N"
 EOF
 # SAN=1 builds need the sanitizer runtime first in LD_PRELOAD.
 SAN_PRELOAD=$(ldd "$BENCH" 2> /dev/null | awk '/libasan/ { print $3 ":" }')
 [ -z "$SAN_PRELOAD" ] || export PAM_WRAPPER_DISABLE_DEEPBIND=1
-export D N PREFIX CLI BENCH PWRAP_LIB SAN_PRELOAD
+export D N PREFIX CLI BENCH PWRAP_LIB SAN_PRELOAD BENCH_WRAP
 unshare -m --propagation private bash "$D/inner.sh"
