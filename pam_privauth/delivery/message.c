@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const placeholders[] = { "code", "service", "host", "ttl_min", NULL };
+static const char *const placeholders[] = { "code", "service", "host", "ttl_min",
+					   "validity", NULL };
 
 /* Index of the placeholder starting at p (just after '{'), or -1. */
 static int placeholder_at(const char *p, size_t *len)
@@ -39,7 +40,7 @@ enum pva_rc pva_message_check(const char *tmpl, char *why, size_t whylen)
 		idx = placeholder_at(p + 1, &len);
 		if (idx < 0) {
 			snprintf(why, whylen, "unknown placeholder at offset %zu "
-				 "(known: {code} {service} {host} {ttl_min})",
+				 "(known: {code} {service} {host} {ttl_min} {validity})",
 				 (size_t)(p - tmpl));
 			return PVA_ERR_CONFIG;
 		}
@@ -109,8 +110,13 @@ enum pva_rc pva_message_render(const char *tmpl, const struct pva_message_vars *
 			emit(&o, v->service, strlen(v->service));
 		else if (idx == 2)
 			emit(&o, v->host, strlen(v->host));
-		else {
+		else if (idx == 3) {
 			int n = snprintf(num, sizeof(num), "%u", (v->ttl + 59) / 60);
+			emit(&o, num, (size_t)n);
+		} else { /* "5 min", or "45 s" below a minute */
+			int n = v->ttl >= 60 ?
+				snprintf(num, sizeof(num), "%u min", (v->ttl + 59) / 60) :
+				snprintf(num, sizeof(num), "%u s", v->ttl);
 			emit(&o, num, (size_t)n);
 		}
 	}

@@ -1,6 +1,7 @@
 /* message.h - the text a phone shows (SMS) or a call reads out (voice).
  *
- * Templates may use {code}, {service}, {host} and {ttl_min}.  Expansion is
+ * Templates may use {code}, {service}, {host}, {ttl_min} (minutes, rounded
+ * up) and {validity} ("5 min", or "45 s" under a minute).  Expansion is
  * single-pass: a substituted value is never expanded again.  For voice,
  * {code} becomes the digits one by one ("1, 2, 3, 4, 5, 6") so text-to-
  * speech reads digits, not a number.
@@ -18,8 +19,8 @@
 #define PVA_MESSAGE_MAX 640
 
 #define PVA_DEFAULT_MESSAGE \
-	"{code} is your login code for {service} on {host}, valid {ttl_min} " \
-	"min. Never share it: nobody will ever ask you for it."
+	"{code} is your login code for {service} on {host}, valid {validity}. " \
+	"Never share it: nobody will ever ask you for it."
 #define PVA_DEFAULT_VOICE_MESSAGE \
 	"Your login code for {service} on {host} is: {code}. " \
 	"Again, your code is: {code}. Never share it."

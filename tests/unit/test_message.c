@@ -36,6 +36,12 @@ static void test_render_sms(void **state)
 	v.ttl = 61;
 	assert_int_equal(pva_message_render("{ttl_min}", &v, out, sizeof(out)), PVA_OK);
 	assert_string_equal(out, "2");
+	v.ttl = 45;
+	assert_int_equal(pva_message_render("{validity}|{ttl_min}", &v, out, sizeof(out)), PVA_OK);
+	assert_string_equal(out, "45 s|1");
+	v.ttl = 600;
+	assert_int_equal(pva_message_render("{validity}", &v, out, sizeof(out)), PVA_OK);
+	assert_string_equal(out, "10 min");
 }
 
 static void test_render_voice_spells_digits(void **state)
