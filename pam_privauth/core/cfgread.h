@@ -13,11 +13,15 @@
 
 #include "core/rc.h"
 
+struct pva_secrets;
+
 struct pva_cfgread {
 	const char *file;   /* shown in messages */
 	char *err;          /* first error, NUL-terminated */
 	size_t errlen;
 	int failed;
+	/* credentials from `secrets_file` for providers' create(); may be NULL */
+	const struct pva_secrets *secrets;
 };
 
 /* Record an error about setting s (its line) and key; returns PVA_ERR_CONFIG. */

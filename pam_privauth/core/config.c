@@ -12,7 +12,8 @@
 #include "delivery/message.h"
 
 static const char *const top_keys[] = {
-	"state_dir", "host_key", "hostname", "providers", "defaults", "services", NULL
+	"state_dir", "host_key", "hostname", "secrets_file", "providers", "defaults",
+	"services", NULL
 };
 
 static const char *const service_keys[] = {
@@ -250,6 +251,23 @@ static enum pva_rc load_providers(struct pva_cfgread *rd, const config_setting_t
 	return PVA_OK;
 }
 
+/* Credentials for the providers, from their own root-only file. */
+static enum pva_rc load_secrets(struct pva_cfgread *rd, const config_setting_t *root,
+				struct pva_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(root, "secrets_file");
+	char why[384];
+
+	if (cfg->secrets_file[0] == '\0')
+		return PVA_OK;
+	if (cfg->secrets_file[0] != '/')
+		return pva_cfg_fail(rd, s, "secrets_file", "must be an absolute path");
+	if (pva_secrets_load(cfg->secrets_file, &cfg->secrets, why, sizeof(why)) != PVA_OK)
+		return pva_cfg_fail(rd, s, "secrets_file", "%s", why);
+	rd->secrets = cfg->secrets;
+	return PVA_OK;
+}
+
 static enum pva_rc load_globals(struct pva_cfgread *rd, const config_setting_t *root,
 				struct pva_config *cfg)
 {
@@ -260,7 +278,9 @@ static enum pva_rc load_globals(struct pva_cfgread *rd, const config_setting_t *
 	if (pva_cfg_known_keys(rd, root, top_keys) ||
 	    pva_cfg_string(rd, root, "state_dir", 0, cfg->state_dir, sizeof(cfg->state_dir)) ||
 	    pva_cfg_string(rd, root, "host_key", 0, cfg->host_key, sizeof(cfg->host_key)) ||
-	    pva_cfg_string(rd, root, "hostname", 0, cfg->hostname, sizeof(cfg->hostname)))
+	    pva_cfg_string(rd, root, "hostname", 0, cfg->hostname, sizeof(cfg->hostname)) ||
+	    pva_cfg_string(rd, root, "secrets_file", 0, cfg->secrets_file,
+			   sizeof(cfg->secrets_file)))
 		return PVA_ERR_CONFIG;
 	if (cfg->state_dir[0] != '/')
 		return pva_cfg_fail(rd, config_setting_get_member(root, "state_dir"),
@@ -271,7 +291,7 @@ static enum pva_rc load_globals(struct pva_cfgread *rd, const config_setting_t *
 	else if (cfg->host_key[0] != '/')
 		return pva_cfg_fail(rd, config_setting_get_member(root, "host_key"),
 				    "host_key", "must be an absolute path");
-	return PVA_OK;
+	return load_secrets(rd, root, cfg);
 }
 
 static enum pva_rc load_services(struct pva_cfgread *rd, const config_setting_t *root,
@@ -315,7 +335,7 @@ static enum pva_rc load_services(struct pva_cfgread *rd, const config_setting_t 
 enum pva_rc pva_config_parse(const char *text, const char *name,
 			     struct pva_config **out, char *err, size_t errlen)
 {
-	struct pva_cfgread rd = { name, err, errlen, 0 };
+	struct pva_cfgread rd = { name, err, errlen, 0, NULL };
 	struct pva_config *cfg = NULL;
 	config_t c;
 	enum pva_rc rc;
@@ -427,5 +447,6 @@ void pva_config_free(struct pva_config *cfg)
 		pva_provider_destroy(&cfg->providers[i]);
 	free(cfg->providers);
 	free(cfg->services);
+	pva_secrets_free(cfg->secrets);
 	free(cfg);
 }

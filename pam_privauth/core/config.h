@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "core/rc.h"
+#include "core/secrets.h"
 #include "delivery/provider.h"
 
 #define PVA_DEFAULT_CONF "/etc/privauth/privauth.conf"
@@ -56,6 +57,8 @@ struct pva_config {
 	char state_dir[PATH_MAX];
 	char host_key[PATH_MAX];
 	char hostname[PVA_NAME_MAX];
+	char secrets_file[PATH_MAX];    /* "" = none */
+	struct pva_secrets *secrets;    /* loaded from secrets_file; SECRET */
 	struct pva_settings defaults;
 	struct pva_settings *services;  /* each = defaults + its overrides */
 	size_t n_services;

@@ -100,7 +100,7 @@ static int teardown(void **state)
 /* Parse "providers = { <body> };" and create provider `name`. */
 static enum pva_rc make(struct fx *f, const char *body, const char *name)
 {
-	struct pva_cfgread rd = { "test.conf", f->err, sizeof(f->err), 0 };
+	struct pva_cfgread rd = { "test.conf", f->err, sizeof(f->err), 0, NULL };
 	char text[PATH_MAX + 2048];
 	const config_setting_t *grp;
 

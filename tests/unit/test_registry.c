@@ -63,7 +63,7 @@ static int teardown(void **state)
 /* Parse text (line 1 is "providers = {") and create member `name`. */
 static enum pva_rc make(struct fx *f, const char *body, const char *name)
 {
-	struct pva_cfgread rd = { "/etc/privauth/privauth.conf", f->err, sizeof(f->err), 0 };
+	struct pva_cfgread rd = { "/etc/privauth/privauth.conf", f->err, sizeof(f->err), 0, NULL };
 	char text[1024];
 	const config_setting_t *grp;
 

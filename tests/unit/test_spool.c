@@ -81,7 +81,7 @@ static void log_sink(void *ud, int prio, const char *line)
 /* Create provider "s" from the group body (dir defaults to f->spool). */
 static enum pva_rc make(struct fx *f, const char *keys, int with_dir)
 {
-	struct pva_cfgread rd = { "spool.conf", f->err, sizeof(f->err), 0 };
+	struct pva_cfgread rd = { "spool.conf", f->err, sizeof(f->err), 0, NULL };
 	char text[1024];
 	const config_setting_t *grp;
 

@@ -1,0 +1,76 @@
+/* http.h - one HTTPS request through libcurl, the way a PAM module must.
+ *
+ * HTTPS only (plain http only to a loopback host, for tests); peer and host
+ * verification always on, optional CA file and pinned public key; no
+ * redirects; connect and total timeouts bounded by the caller's deadline;
+ * proxy only from configuration (environment proxies ignored); response
+ * body capped at PVA_HTTP_BODY_MAX; CURLOPT_NOSIGNAL.  Global curl
+ * initialisation is done once and never undone (the host process may use
+ * curl itself; curl_global_cleanup is never called).
+ *
+ * SECRET: request bodies, headers and basic-auth passwords may hold codes
+ * and credentials; this layer never logs or copies them anywhere but the
+ * wire, and wipes its own copies.
+ */
+#ifndef PVA_HTTP_H
+#define PVA_HTTP_H
+
+#include <stddef.h>
+
+#include "core/rc.h"
+#include "delivery/provider.h"
+
+#define PVA_HTTP_BODY_MAX (64 * 1024)
+
+/* Per-provider transport settings (from the provider's config group). */
+struct pva_http_opts {
+	char ca_file[256];          /* "" = system store */
+	char pinned_pubkey[256];    /* "" = none; "sha256//BASE64" as curl takes it */
+	char proxy[256];            /* "" = none (environment ignored) */
+	unsigned connect_timeout_ms;/* default 3000 */
+	unsigned total_timeout_ms;  /* default 8000 */
+};
+
+struct pva_http_req {
+	const char *method;             /* "GET", "POST" */
+	const char *url;
+	const char *const *headers;     /* NULL-terminated "Name: value" list, may be NULL */
+	const char *body;               /* may be NULL */
+	size_t body_len;
+	const char *basic_user;         /* NULL = no basic auth */
+	const char *basic_password;     /* SECRET */
+};
+
+enum pva_http_transport {
+	PVA_HTTP_DONE = 0,          /* a response arrived (any status) */
+	PVA_HTTP_NOT_SENT,          /* failed before the request left: DNS, connect, TLS */
+	PVA_HTTP_AMBIGUOUS,         /* timed out or broke after the request was sent */
+	PVA_HTTP_REFUSED,           /* refused locally: bad URL, redirect, oversized body */
+};
+
+struct pva_http_resp {
+	enum pva_http_transport transport;
+	long status;                /* HTTP status when DONE */
+	char *body;                 /* NUL-terminated, malloc'd; free with pva_http_resp_free */
+	size_t body_len;
+	unsigned retry_after;       /* seconds from Retry-After, 0 if absent */
+	char error[160];            /* short reason, no secrets */
+};
+
+/* PVA_OK when url is https://, or http:// to 127.0.0.0/8, ::1 or localhost. */
+enum pva_rc pva_http_check_url(const char *url, char *why, size_t whylen) PVA_WUR;
+
+/* Perform req within min(opts timeouts, deadline_ms).  Returns PVA_OK when
+ * a response arrived (look at resp->status), PVA_ERR_DELIVERY otherwise
+ * (look at resp->transport).  Always fills *resp. */
+enum pva_rc pva_http_do(const struct pva_http_opts *opts, const struct pva_http_req *req,
+			unsigned deadline_ms, struct pva_http_resp *resp) PVA_WUR;
+
+/* Map a finished exchange to a send status: 2xx per `ok` from the caller,
+ * 429 -> rate_limited, 5xx -> temporary, other 4xx -> permanent; transport
+ * NOT_SENT -> temporary, AMBIGUOUS -> ambiguous, REFUSED -> permanent. */
+enum pva_send_status pva_http_classify(const struct pva_http_resp *resp, int ok);
+
+void pva_http_resp_free(struct pva_http_resp *resp);
+
+#endif
