@@ -24,9 +24,9 @@ PAMDIR     ?= $(PREFIX)/lib64/security
 endif
 
 CC         ?= cc
-PKGS       := pam libsodium libcurl libconfig
+PKGS       := pam libsodium libcurl libconfig json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libsodium libcurl libconfig 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libsodium libcurl libconfig json-c 2>/dev/null)
 PAM_LIBS   := $(shell pkg-config --libs pam 2>/dev/null)
 CMOCKA_LIBS:= $(shell pkg-config --libs cmocka 2>/dev/null)
 

@@ -79,6 +79,48 @@ static int parse_channel(const char *s, enum pva_channel *ch)
 	return 0;
 }
 
+/* A number change (or removal) kills every pending code: a code sent to
+ * the old phone must not keep working. */
+static enum pva_rc drop_pending(struct pva_cli *cli, const char *user)
+{
+	struct pva_state *st = calloc(1, sizeof(*st));
+	enum pva_rc rc;
+	int fd = -1;
+
+	if (st == NULL)
+		return PVA_ERR_NOMEM;
+	rc = pva_state_lock(&cli->store, user, 5000, &fd);
+	if (rc == PVA_OK)
+		rc = pva_state_load(&cli->store, user, st);
+	if (rc == PVA_OK && st->n_pending > 0) {
+		st->n_pending = 0;
+		memset(st->pending, 0, sizeof(st->pending));
+		rc = pva_state_save(&cli->store, st, time(NULL));
+	}
+	pva_state_unlock(fd);
+	free(st);
+	return rc;
+}
+
+/* "--phone -": read the number from standard input, so it stays out of
+ * the process list and the shell history. */
+static int read_phone(const char *arg, char *out, size_t outlen)
+{
+	size_t n;
+
+	if (strcmp(arg, "-") != 0) {
+		if (strlen(arg) >= outlen)
+			return -1;
+		memcpy(out, arg, strlen(arg) + 1);
+		return 0;
+	}
+	if (fgets(out, (int)outlen, stdin) == NULL)
+		return -1;
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	return 0;
+}
+
 static int user_set(struct pva_cli *cli, int argc, char **argv)
 {
 	struct pva_phone_rec rec;
@@ -88,10 +130,16 @@ static int user_set(struct pva_cli *cli, int argc, char **argv)
 
 	memset(&rec, 0, sizeof(rec));
 	rec.channel = PVA_CH_SMS;
+	if (strlen(argv[0]) >= sizeof(rec.user)) {
+		fprintf(stderr, "privauthctl: user names are at most %zu bytes\n",
+			sizeof(rec.user) - 1);
+		return 1;
+	}
 	snprintf(rec.user, sizeof(rec.user), "%s", argv[0]);
 	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--phone") == 0 && strlen(argv[i + 1]) < sizeof(rec.phone))
-			memcpy(rec.phone, argv[i + 1], strlen(argv[i + 1]) + 1);
+		if (strcmp(argv[i], "--phone") == 0 &&
+		    read_phone(argv[i + 1], rec.phone, sizeof(rec.phone)) == 0)
+			continue;
 		else if (strcmp(argv[i], "--channel") == 0 &&
 			 parse_channel(argv[i + 1], &rec.channel) == 0)
 			continue;
@@ -109,6 +157,8 @@ static int user_set(struct pva_cli *cli, int argc, char **argv)
 	if (open_store(cli, 1) != 0)
 		return 1;
 	rc = pva_phones_set(&cli->store, &rec);
+	if (rc == PVA_OK)
+		rc = drop_pending(cli, rec.user);
 	pva_phone_mask(rec.phone, mask, sizeof(mask));
 	sodium_memzero(&rec, sizeof(rec));
 	if (rc != PVA_OK)
@@ -166,6 +216,8 @@ static int cmd_user(struct pva_cli *cli, int argc, char **argv)
 		if (open_store(cli, 0) != 0)
 			return 1;
 		rc = pva_phones_del(&cli->store, argv[2]);
+		if (rc == PVA_OK)
+			rc = drop_pending(cli, argv[2]);
 		if (rc != PVA_OK)
 			return fail("user del", rc);
 		printf("%s: number removed\n", argv[2]);

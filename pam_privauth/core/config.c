@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -12,7 +13,8 @@
 #include "delivery/message.h"
 
 static const char *const top_keys[] = {
-	"state_dir", "host_key", "hostname", "secrets_file", "providers", "defaults",
+	"state_dir", "host_key", "hostname", "secrets_file", "decoy_country",
+	"providers", "defaults",
 	"services", NULL
 };
 
@@ -180,13 +182,34 @@ static enum pva_rc apply_settings(struct pva_cfgread *rd, const config_setting_t
 	return PVA_OK;
 }
 
+/* The longest text a template can produce (10-digit code, 63-character
+ * service name) must fit the message buffer: checked here, not at login. */
+static enum pva_rc check_fits(struct pva_cfgread *rd, const config_setting_t *grp,
+			      const struct pva_config *cfg, const struct pva_settings *s)
+{
+	static const char svc[] = "sssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss";
+	struct pva_message_vars v = { "0123456789", svc, cfg->hostname, s->code_ttl, PVA_CH_SMS };
+	char out[PVA_MESSAGE_MAX];
+
+	if (pva_message_render(s->message, &v, out, sizeof(out)) != PVA_OK)
+		return pva_cfg_fail(rd, grp, "message", "can expand beyond %d bytes",
+				    PVA_MESSAGE_MAX - 1);
+	v.channel = PVA_CH_VOICE;
+	if (pva_message_render(s->voice_message, &v, out, sizeof(out)) != PVA_OK)
+		return pva_cfg_fail(rd, grp, "voice_message", "can expand beyond %d bytes",
+				    PVA_MESSAGE_MAX - 1);
+	return PVA_OK;
+}
+
 /* Cross-key checks on a resolved service. */
 static enum pva_rc check_settings(struct pva_cfgread *rd, const config_setting_t *grp,
-				  const struct pva_settings *s)
+				  const struct pva_config *cfg, const struct pva_settings *s)
 {
 	const char *what = s->service[0] ? s->service : "defaults";
 	size_t i, c;
 
+	if (check_fits(rd, grp, cfg, s) != PVA_OK)
+		return PVA_ERR_CONFIG;
 	if (s->lockout_max < s->lockout_time)
 		return pva_cfg_fail(rd, grp, "lockout_max",
 				    "%u is below lockout_time %u (service %s)",
@@ -272,6 +295,7 @@ static enum pva_rc load_globals(struct pva_cfgread *rd, const config_setting_t *
 				struct pva_config *cfg)
 {
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", PVA_DEFAULT_STATE_DIR);
+	snprintf(cfg->decoy_country, sizeof(cfg->decoy_country), "86");
 	if (gethostname(cfg->hostname, sizeof(cfg->hostname)) != 0)
 		snprintf(cfg->hostname, sizeof(cfg->hostname), "localhost");
 	cfg->hostname[sizeof(cfg->hostname) - 1] = '\0';
@@ -280,8 +304,14 @@ static enum pva_rc load_globals(struct pva_cfgread *rd, const config_setting_t *
 	    pva_cfg_string(rd, root, "host_key", 0, cfg->host_key, sizeof(cfg->host_key)) ||
 	    pva_cfg_string(rd, root, "hostname", 0, cfg->hostname, sizeof(cfg->hostname)) ||
 	    pva_cfg_string(rd, root, "secrets_file", 0, cfg->secrets_file,
-			   sizeof(cfg->secrets_file)))
+			   sizeof(cfg->secrets_file)) ||
+	    pva_cfg_string(rd, root, "decoy_country", 0, cfg->decoy_country,
+			   sizeof(cfg->decoy_country)))
 		return PVA_ERR_CONFIG;
+	if (strspn(cfg->decoy_country, "0123456789") != strlen(cfg->decoy_country) ||
+	    cfg->decoy_country[0] == '0')
+		return pva_cfg_fail(rd, config_setting_get_member(root, "decoy_country"),
+				    "decoy_country", "expected a calling code such as \"86\" or \"1\"");
 	if (cfg->state_dir[0] != '/')
 		return pva_cfg_fail(rd, config_setting_get_member(root, "state_dir"),
 				    "state_dir", "must be an absolute path");
@@ -305,7 +335,7 @@ static enum pva_rc load_services(struct pva_cfgread *rd, const config_setting_t 
 	cfg->defaults.providers[0] = find_provider(cfg, "spool");
 	cfg->defaults.n_providers = cfg->defaults.providers[0] ? 1 : 0;
 	if (apply_settings(rd, defs, cfg, &cfg->defaults) ||
-	    check_settings(rd, defs ? defs : root, &cfg->defaults))
+	    check_settings(rd, defs ? defs : root, cfg, &cfg->defaults))
 		return PVA_ERR_CONFIG;
 	if (svcs == NULL)
 		return PVA_OK;
@@ -325,7 +355,7 @@ static enum pva_rc load_services(struct pva_cfgread *rd, const config_setting_t 
 			return pva_cfg_fail(rd, g, name ? name : "?",
 					    "invalid service name");
 		snprintf(s->service, sizeof(s->service), "%s", name);
-		if (apply_settings(rd, g, cfg, s) || check_settings(rd, g, s))
+		if (apply_settings(rd, g, cfg, s) || check_settings(rd, g, cfg, s))
 			return PVA_ERR_CONFIG;
 		cfg->n_services++;
 	}
@@ -432,7 +462,7 @@ const struct pva_settings *pva_config_service(const struct pva_config *cfg,
 	size_t i;
 
 	for (i = 0; service && i < cfg->n_services; i++)
-		if (strcmp(cfg->services[i].service, service) == 0)
+		if (strcasecmp(cfg->services[i].service, service) == 0)
 			return &cfg->services[i];
 	return &cfg->defaults;
 }

@@ -58,6 +58,7 @@ struct pva_config {
 	char host_key[PATH_MAX];
 	char hostname[PVA_NAME_MAX];
 	char secrets_file[PATH_MAX];    /* "" = none */
+	char decoy_country[4];          /* calling code of decoy numbers, "86" */
 	struct pva_secrets *secrets;    /* loaded from secrets_file; SECRET */
 	struct pva_settings defaults;
 	struct pva_settings *services;  /* each = defaults + its overrides */

@@ -30,6 +30,8 @@ void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 		"(defaults)");
 	fprintf(fp, "state_dir = \"%s\";\nhost_key = \"%s\";\nhostname = \"%s\";\n",
 		cfg->state_dir, cfg->host_key, cfg->hostname);
+	fprintf(fp, "secrets_file = \"%s\";\ndecoy_country = \"%s\";\n",
+		cfg->secrets_file, cfg->decoy_country);
 	fprintf(fp, "code_length = %u;\ncode_ttl = %u;\nmax_attempts = %u;\n"
 		"resend_cooldown = %u;\nmax_sends_per_hour = %u;\nlockout_after = %u;\n"
 		"lockout_time = %u;\nlockout_max = %u;\ndelivery_timeout = %u;\n",

@@ -68,6 +68,7 @@ enum pva_rc pva_deliver(const struct pva_config *cfg, const struct pva_settings 
 		snprintf(out->provider, sizeof(out->provider), "%s", p->name);
 		rc = pva_provider_send(p, &msg, lg, &res);
 		out->status = res.status;
+		out->maybe_sent |= res.status == PVA_SEND_AMBIGUOUS;
 		log_attempt(lg, req, p, &res);
 		if (res.status == PVA_SEND_SENT) {
 			rc = PVA_OK;

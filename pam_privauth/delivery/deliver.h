@@ -26,6 +26,8 @@ struct pva_deliver_result {
 	enum pva_send_status status;   /* of the last attempt */
 	char provider[PVA_NAME_MAX];   /* provider that sent it (or last tried) */
 	unsigned attempts;
+	int maybe_sent;                /* some attempt was ambiguous: the code
+					* may reach the phone after all */
 };
 
 /* PVA_OK when a provider accepted the message, PVA_ERR_DELIVERY when none

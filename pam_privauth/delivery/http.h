@@ -73,4 +73,58 @@ enum pva_send_status pva_http_classify(const struct pva_http_resp *resp, int ok)
 
 void pva_http_resp_free(struct pva_http_resp *resp);
 
+/* ---- shared helpers for the HTTPS provider types (twilio, vonage, http,
+ * aliyun, tencent) ---- */
+
+#define PVA_HTTP_URL_MAX 256
+
+/* Keys every HTTPS provider group accepts; put this at the start of the
+ * type's NULL-terminated key list for pva_cfg_known_keys(). */
+#define PVA_HTTP_COMMON_KEYS \
+	"type", "channels", "url", "ca_file", "pinned_pubkey", "proxy", \
+	"connect_timeout_ms", "timeout_ms"
+
+/* Read ca_file, pinned_pubkey, proxy, connect_timeout_ms (default 3000)
+ * and timeout_ms (default 8000) from grp into *opts. */
+enum pva_rc pva_http_opts_parse(struct pva_cfgread *rd, const config_setting_t *grp,
+				struct pva_http_opts *opts) PVA_WUR;
+
+/* Read key `url` (the base URL; deflt when absent), check it with
+ * pva_http_check_url and drop a trailing '/'. */
+enum pva_rc pva_http_cfg_url(struct pva_cfgread *rd, const config_setting_t *grp,
+			     const char *deflt, char *out, size_t outlen) PVA_WUR;
+
+/* Copy credential `key` of the provider named like grp from rd->secrets
+ * into sodium_malloc'd memory (*out; free with pva_http_secret_free).  A
+ * missing credential is a config error naming the provider and the key.
+ * SECRET: *out. */
+enum pva_rc pva_http_cfg_secret(struct pva_cfgread *rd, const config_setting_t *grp,
+				const char *key, char **out) PVA_WUR;
+void pva_http_secret_free(char *s);
+
+/* A growing request buffer.  SECRET: it may hold codes and credentials;
+ * growth wipes the old copy, pva_http_buf_wipe wipes and frees.  After an
+ * allocation failure (or beyond 256 KiB) `failed` is set and further
+ * additions are ignored; p is always NUL-terminated when non-NULL. */
+struct pva_http_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	int failed;
+};
+
+void pva_http_buf_put(struct pva_http_buf *b, const char *s, size_t n);
+void pva_http_buf_puts(struct pva_http_buf *b, const char *s);
+/* s percent-encoded: A-Z a-z 0-9 - . _ ~ kept, every other byte %XX. */
+void pva_http_buf_pct(struct pva_http_buf *b, const char *s);
+/* "name=value" form field, both percent-encoded, '&' before all but the first. */
+void pva_http_buf_form(struct pva_http_buf *b, const char *name, const char *value);
+void pva_http_buf_wipe(struct pva_http_buf *b);
+
+/* A short, non-secret reason for a failed exchange into res->detail and
+ * res->status from pva_http_classify(resp, 0); `what` names the provider
+ * type ("twilio").  For provider code that already knows it failed. */
+void pva_http_fail(struct pva_send_result *res, const struct pva_http_resp *resp,
+		   const char *what);
+
 #endif

@@ -90,35 +90,29 @@ static void prompt_text(const struct flow *f, time_t now, char *out, size_t len)
 		 voice_allowed(f->s) && f->channel != PVA_CH_VOICE ? ", v = voice call" : "");
 }
 
-/* Deliver the code in r; on failure apply the service's failmode. */
-static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r)
+static void code_live(struct flow *f, const struct pva_ledger_result *r)
 {
-	struct pva_deliver_req dr = { f->req->user, f->req->service, f->phone,
-				      r->channel, r->code };
-	struct pva_deliver_result res;
-	enum pva_rc rc = PVA_OK;
+	f->channel = r->channel;
+	f->expires = r->expires;
+	f->fresh = 1;
+}
 
-	if (!f->decoy)
-		rc = pva_deliver(f->cfg, f->s, &dr, f->lg, &res);
-	pva_ledger_result_wipe(r);
-	if (rc == PVA_OK && f->decoy) {
-		f->channel = r->channel;
-		f->expires = r->expires;
-		f->fresh = 1;
-		return PVA_OK;
-	}
-	if (rc == PVA_OK) {
-		f->channel = r->channel;
-		f->expires = r->expires;
-		f->fresh = 1;
-		ev(f, LOG_INFO, "code_sent", "channel", pva_channel_name(r->channel),
-		   "provider", res.provider);
-		return PVA_OK;
-	}
-	if (pva_ledger_cancel(&f->lc, r->hash, time(NULL)) != PVA_OK)
+/* Nothing was delivered.  Only the first code of a login may fall back
+ * to failmode "safe"; a failed resend keeps the code it would have
+ * replaced, and nothing else ever lets a user through. */
+static enum pva_rc undelivered(struct flow *f, const struct pva_ledger_result *r,
+			       int initial)
+{
+	if (pva_ledger_cancel(&f->lc, r, time(NULL)) != PVA_OK)
 		ev(f, LOG_ERR, "state_error", "detail", "could not cancel undelivered code",
 		   NULL, NULL);
-	if (f->s->failmode == PVA_FAILMODE_SAFE) {
+	if (!initial && r->has_prev && r->prev.expires > time(NULL)) {
+		ev(f, LOG_WARNING, "delivery_failed", "outcome", "previous code kept",
+		   NULL, NULL);
+		tell(f, "The new code could not be sent; the previous code still works.");
+		return PVA_OK;
+	}
+	if (initial && f->s->failmode == PVA_FAILMODE_SAFE) {
 		ev(f, LOG_WARNING, "delivery_failed", "failmode", "safe",
 		   "outcome", "login allowed without a code");
 		f->bypass = 1;
@@ -127,6 +121,36 @@ static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r)
 	ev(f, LOG_ERR, "delivery_failed", "failmode", "secure", "outcome", "denied");
 	tell(f, "The code could not be sent. Try again later or contact your administrator.");
 	return PVA_UNAVAIL;
+}
+
+/* Deliver the code in r (issued at the start of the login when initial). */
+static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r, int initial)
+{
+	struct pva_deliver_req dr = { f->req->user, f->req->service, f->phone,
+				      r->channel, r->code };
+	struct pva_deliver_result res;
+	enum pva_rc rc = PVA_OK;
+
+	memset(&res, 0, sizeof(res));
+	if (!f->decoy)
+		rc = pva_deliver(f->cfg, f->s, &dr, f->lg, &res);
+	pva_ledger_result_wipe(r);
+	if (rc == PVA_OK || (rc == PVA_ERR_DELIVERY && res.maybe_sent)) {
+		/* sent, or perhaps sent: either way the code stays live */
+		code_live(f, r);
+		if (!f->decoy)
+			ev(f, LOG_INFO, rc == PVA_OK ? "code_sent" : "code_maybe_sent",
+			   "channel", pva_channel_name(r->channel), "provider", res.provider);
+		return PVA_OK;
+	}
+	if (rc == PVA_ERR_DELIVERY)
+		return undelivered(f, r, initial);
+	/* anything else (a message that does not fit, no memory) fails closed */
+	if (pva_ledger_cancel(&f->lc, r, time(NULL)) != PVA_OK)
+		ev(f, LOG_ERR, "state_error", "detail", "could not cancel unsent code",
+		   NULL, NULL);
+	ev(f, LOG_ERR, "delivery_error", "detail", pva_rc_str(rc), NULL, NULL);
+	return rc;
 }
 
 /* Outcomes that end the login before a code is checked. */
@@ -156,7 +180,7 @@ static enum pva_rc start(struct flow *f, enum pva_channel ch)
 		goto out;
 	switch (r.outcome) {
 	case PVA_LEDGER_ISSUED:
-		rc = send_code(f, &r);
+		rc = send_code(f, &r, 1);
 		break;
 	case PVA_LEDGER_PENDING:
 		f->channel = r.channel;
@@ -189,7 +213,7 @@ static enum pva_rc resend(struct flow *f, enum pva_channel ch)
 	if (rc != PVA_OK)
 		goto out;
 	if (r.outcome == PVA_LEDGER_ISSUED) {
-		rc = send_code(f, &r);
+		rc = send_code(f, &r, 0);
 	} else if (r.outcome == PVA_LEDGER_COOLDOWN) {
 		span(r.until - now, wait, sizeof(wait));
 		tell(f, "Please wait %s before asking for a new code.", wait);
@@ -291,26 +315,30 @@ static enum pva_rc dialogue(struct flow *f)
 	return PVA_DENIED;
 }
 
-/* A plausible, stable masked number for a user who has none, so that the
- * dialogue does not tell who is enrolled (or exists). */
+/* A plausible, stable number for a user who has none, in the host's
+ * usual country (decoy_country), so the dialogue does not tell who is
+ * enrolled (or exists).  Only its masked form is ever shown. */
 static void decoy_number(struct flow *f)
 {
 	static const char domain[] = "pam_privauth decoy number v1";
+	const char *cc = f->cfg->decoy_country;
 	unsigned char h[16];
-	size_t i;
+	size_t i, pos, national = strcmp(cc, "86") == 0 ? 11 : 10;
 
 	crypto_generichash(h, sizeof(h), (const unsigned char *)f->req->user,
 			   strlen(f->req->user), f->key->code_key, PVA_KEY_BYTES);
 	crypto_generichash(h, sizeof(h), (const unsigned char *)domain,
 			   sizeof(domain), h, sizeof(h));
-	f->phone[0] = '+';
-	f->phone[1] = '8';
-	f->phone[2] = '6';
-	f->phone[3] = '1';
-	f->phone[4] = (char)('3' + h[0] % 7);
-	for (i = 5; i < 14; i++)
-		f->phone[i] = (char)('0' + h[i] % 10);
-	f->phone[14] = '\0';
+	pos = (size_t)snprintf(f->phone, sizeof(f->phone), "+%s", cc);
+	for (i = 0; i < national && pos + 1 < sizeof(f->phone); i++, pos++) {
+		if (i == 0)
+			f->phone[pos] = national == 11 ? '1' : (char)('2' + h[0] % 8);
+		else if (i == 1 && national == 11)
+			f->phone[pos] = (char)('3' + h[1] % 7); /* mobile 13x..19x */
+		else
+			f->phone[pos] = (char)('0' + h[i] % 10);
+	}
+	f->phone[pos] = '\0';
 	pva_phone_mask(f->phone, f->mask, sizeof(f->mask));
 	sodium_memzero(h, sizeof(h));
 }
@@ -337,6 +365,31 @@ static enum pva_rc lookup(struct flow *f, int *enrolled)
 	return rc;
 }
 
+/* Every error is logged once, here; refusals were logged where decided. */
+static void log_error(const struct flow *f, enum pva_rc rc)
+{
+	switch (rc) {
+	case PVA_OK: case PVA_DENIED: case PVA_MAXTRIES: case PVA_UNAVAIL:
+	case PVA_IGNORE: case PVA_ERR_CONV:
+		return;
+	case PVA_ERR_CORRUPT:
+		ev(f, LOG_ERR, "state_corrupt", "outcome", "denied", NULL, NULL);
+		return;
+	default:
+		ev(f, LOG_ERR, "state_error", "detail", pva_rc_str(rc), "outcome", "denied");
+		return;
+	}
+}
+
+/* PAM_SERVICE or service=: what records and messages will carry. */
+static int service_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n < PVA_NAME_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 static enum pva_rc run(struct flow *f)
 {
 	enum pva_channel ch;
@@ -349,7 +402,9 @@ static enum pva_rc run(struct flow *f)
 		return rc;
 	}
 	if (!enrolled) {
-		if (f->req->user_exists && f->s->unenrolled == PVA_UNENROLLED_ALLOW) {
+		if (f->s->unenrolled == PVA_UNENROLLED_ALLOW) {
+			/* unknown users too: a prompt for them alone would tell
+			 * them apart from existing, unenrolled ones */
 			ev(f, LOG_INFO, "unenrolled", "outcome", "ignored", NULL, NULL);
 			return PVA_IGNORE;
 		}
@@ -364,13 +419,9 @@ static enum pva_rc run(struct flow *f)
 	ch = f->channel == PVA_CH_VOICE && voice_allowed(f->s) ? PVA_CH_VOICE :
 	     f->s->channels[0];
 	rc = start(f, ch);
-	if (rc == PVA_ERR_CORRUPT)
-		ev(f, LOG_ERR, "state_corrupt", "outcome", "denied", NULL, NULL);
-	if (rc != PVA_OK || f->bypass)
-		return rc;
-	rc = dialogue(f);
-	if (rc == PVA_ERR_CORRUPT)
-		ev(f, LOG_ERR, "state_corrupt", "outcome", "denied", NULL, NULL);
+	if (rc == PVA_OK && !f->bypass)
+		rc = dialogue(f);
+	log_error(f, rc);
 	return rc;
 }
 
@@ -383,10 +434,16 @@ enum pva_rc pva_flow_authenticate(const struct pva_config *cfg,
 
 	memset(&f, 0, sizeof(f));
 	f.cfg = cfg;
-	f.s = pva_config_service(cfg, req->service);
 	f.req = req;
 	f.io = io;
 	f.lg = lg;
+	if (!service_ok(req->service)) {
+		pva_log_event(lg, LOG_ERR, "config_error", "user", req->user, "detail",
+			      "service name must be 1 to 63 characters of [A-Za-z0-9._-]",
+			      (char *)NULL);
+		return PVA_ERR_CONFIG;
+	}
+	f.s = pva_config_service(cfg, req->service);
 	rc = pva_hostkey_load(cfg->host_key, 1, &f.key);
 	if (rc == PVA_OK)
 		rc = pva_store_open(&f.store, cfg->state_dir, f.key, 1);

@@ -8,6 +8,55 @@
 
 #define LOCK_WAIT_MS 5000
 
+/* A code died with wrong entries against it: count a failed code and
+ * lock the user out after lockout_after of them.  Returns 1 on lockout. */
+static int count_failure(const struct pva_ledger_ctx *c, struct pva_state *st, time_t now)
+{
+	unsigned long long t;
+
+	st->fails++;
+	if (c->s->lockout_time == 0 || st->fails < c->s->lockout_after)
+		return 0;
+	t = c->s->lockout_time;
+	t <<= st->lockouts < 20 ? st->lockouts : 20; /* doubles each time */
+	if (t > c->s->lockout_max)
+		t = c->s->lockout_max;
+	st->locked_until = now + (time_t)t;
+	st->lockouts++;
+	st->fails = 0;
+	return 1;
+}
+
+/* Expired codes (any service) that had wrong entries count as failed
+ * before the record's purge drops them.  Returns 1 when st changed. */
+static int retire_expired(const struct pva_ledger_ctx *c, struct pva_state *st, time_t now)
+{
+	size_t i;
+	int changed = 0;
+
+	for (i = 0; i < st->n_pending; i++) {
+		struct pva_pending *p = &st->pending[i];
+		if (p->expires > now || p->attempts == 0)
+			continue;
+		p->attempts = 0; /* counted once */
+		count_failure(c, st, now);
+		changed = 1;
+	}
+	return changed;
+}
+
+/* The code died after too many wrong entries. */
+static void code_failed(const struct pva_ledger_ctx *c, struct pva_state *st,
+			time_t now, struct pva_ledger_result *r)
+{
+	pva_state_drop_pending(st, c->service);
+	r->outcome = PVA_LEDGER_MAXTRIES;
+	if (count_failure(c, st, now)) {
+		r->locked_now = 1;
+		r->until = st->locked_until;
+	}
+}
+
 typedef enum pva_rc (*txn_fn)(const struct pva_ledger_ctx *c, struct pva_state *st,
 			      const void *arg, time_t now, struct pva_ledger_result *r,
 			      int *dirty);
@@ -29,8 +78,10 @@ static enum pva_rc transact(const struct pva_ledger_ctx *c, txn_fn fn, const voi
 		goto out;
 	}
 	rc = pva_state_load(c->store, c->user, st);
-	if (rc == PVA_OK)
+	if (rc == PVA_OK) {
+		dirty = retire_expired(c, st, now);
 		rc = fn(c, st, arg, now, r, &dirty);
+	}
 	if (rc == PVA_OK && dirty)
 		rc = pva_state_save(c->store, st, now);
 out:
@@ -143,6 +194,8 @@ static enum pva_rc resend_fn(const struct pva_ledger_ctx *c, struct pva_state *s
 			return PVA_OK;
 		}
 		attempts = p->attempts; /* a new code never resets the count */
+		r->prev = *p;
+		r->has_prev = 1;
 	}
 	if (capped(c, st, now, r))
 		return PVA_OK;
@@ -155,28 +208,6 @@ enum pva_rc pva_ledger_resend(const struct pva_ledger_ctx *c, enum pva_channel c
 {
 	memset(r, 0, sizeof(*r));
 	return transact(c, resend_fn, &channel, now, r);
-}
-
-/* The code died after too many wrong entries: count it, maybe lock out. */
-static void code_failed(const struct pva_ledger_ctx *c, struct pva_state *st,
-			time_t now, struct pva_ledger_result *r)
-{
-	unsigned long long t;
-
-	pva_state_drop_pending(st, c->service);
-	r->outcome = PVA_LEDGER_MAXTRIES;
-	st->fails++;
-	if (c->s->lockout_time == 0 || st->fails < c->s->lockout_after)
-		return;
-	t = c->s->lockout_time;
-	t <<= st->lockouts < 20 ? st->lockouts : 20; /* doubles each time */
-	if (t > c->s->lockout_max)
-		t = c->s->lockout_max;
-	st->locked_until = now + (time_t)t;
-	st->lockouts++;
-	st->fails = 0;
-	r->locked_now = 1;
-	r->until = st->locked_until;
 }
 
 static enum pva_rc verify_fn(const struct pva_ledger_ctx *c, struct pva_state *st,
@@ -228,25 +259,27 @@ static enum pva_rc cancel_fn(const struct pva_ledger_ctx *c, struct pva_state *s
 			     const void *arg, time_t now, struct pva_ledger_result *r,
 			     int *dirty)
 {
+	const struct pva_ledger_result *issued = arg;
 	const struct pva_pending *p = pva_state_pending(st, c->service);
 
-	(void)now;
 	(void)r;
-	if (p != NULL && sodium_memcmp(p->hash, arg, PVA_CODE_HASH_BYTES) == 0) {
-		pva_state_drop_pending(st, c->service);
-		*dirty = 1;
-	}
+	if (p == NULL || sodium_memcmp(p->hash, issued->hash, PVA_CODE_HASH_BYTES) != 0)
+		return PVA_OK; /* already replaced or consumed */
+	*dirty = 1;
+	pva_state_drop_pending(st, c->service);
+	if (issued->has_prev && issued->prev.expires > now)
+		return pva_state_put_pending(st, &issued->prev);
 	return PVA_OK;
 }
 
 enum pva_rc pva_ledger_cancel(const struct pva_ledger_ctx *c,
-			      const unsigned char hash[PVA_CODE_HASH_BYTES], time_t now)
+			      const struct pva_ledger_result *issued, time_t now)
 {
 	struct pva_ledger_result r;
 	enum pva_rc rc;
 
 	memset(&r, 0, sizeof(r));
-	rc = transact(c, cancel_fn, hash, now, &r);
+	rc = transact(c, cancel_fn, issued, now, &r);
 	pva_ledger_result_wipe(&r);
 	return rc;
 }

@@ -5,6 +5,10 @@
  * provider, so the lock is never held while a person types or a gateway
  * answers.  Time is a parameter.  A corrupt record is PVA_ERR_CORRUPT and
  * the caller refuses the login.
+ *
+ * A code that dies with wrong entries against it -- by reaching
+ * max_attempts, or by expiring -- counts as a failed code towards the
+ * lockout, so letting codes run out is no way around it.
  */
 #ifndef PVA_LEDGER_H
 #define PVA_LEDGER_H
@@ -45,6 +49,8 @@ struct pva_ledger_result {
 	int locked_now;           /* MAXTRIES that started a lockout */
 	unsigned char hash[PVA_CODE_HASH_BYTES]; /* ISSUED: identifies the code */
 	char code[PVA_CODE_MAX + 1]; /* ISSUED only. SECRET: wipe after sending */
+	int has_prev;             /* ISSUED by a resend: the code it replaced */
+	struct pva_pending prev;  /* (restored by pva_ledger_cancel) */
 };
 
 /* Start of a login: reuse a live code of this service, or issue one on
@@ -61,11 +67,11 @@ enum pva_rc pva_ledger_resend(const struct pva_ledger_ctx *c, enum pva_channel c
 enum pva_rc pva_ledger_verify(const struct pva_ledger_ctx *c, const char *answer,
 			      time_t now, struct pva_ledger_result *r) PVA_WUR;
 
-/* Delivery of the code identified by hash failed: forget it (the send
- * still counts against the hourly cap). */
+/* Delivery of the code issued in r failed: forget it and, after a resend,
+ * put back the code it replaced (with its wrong-entry count).  The send
+ * still counts against the hourly cap. */
 enum pva_rc pva_ledger_cancel(const struct pva_ledger_ctx *c,
-			      const unsigned char hash[PVA_CODE_HASH_BYTES],
-			      time_t now) PVA_WUR;
+			      const struct pva_ledger_result *r, time_t now) PVA_WUR;
 
 /* Wipe the secret parts of r. */
 void pva_ledger_result_wipe(struct pva_ledger_result *r);

@@ -6,6 +6,7 @@
 #include <syslog.h>
 
 #include <security/pam_ext.h>
+#include <sodium.h>
 
 static enum pva_rc conv_prompt(void *ud, const char *text, char **answer)
 {
@@ -15,7 +16,10 @@ static enum pva_rc conv_prompt(void *ud, const char *text, char **answer)
 	*answer = NULL;
 	if (pam_prompt(p->pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", text) != PAM_SUCCESS ||
 	    resp == NULL) {
-		free(resp);
+		if (resp) {
+			sodium_memzero(resp, strlen(resp));
+			free(resp);
+		}
 		return PVA_ERR_CONV;
 	}
 	*answer = resp;

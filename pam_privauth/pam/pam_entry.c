@@ -1,6 +1,8 @@
 /* pam_entry.c - the PAM service functions: gather PAM items, call the
  * library, map its result to a PAM code.  Nothing else lives here. */
+#include <errno.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,12 +62,29 @@ static int map_rc(enum pva_rc rc)
 	}
 }
 
+/* 1 = exists, 0 = no such user, -1 = the user database failed (LDAP down,
+ * say): that must not turn an enrolled user into an "unknown" one. */
 static int user_exists(const char *user)
 {
 	struct passwd pw, *res = NULL;
-	char buf[4096];
+	size_t len = 4096;
+	int r = ERANGE, found = -1;
+	char *buf = NULL;
 
-	return getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 && res != NULL;
+	while (r == ERANGE && len <= 1024 * 1024) {
+		char *nb = realloc(buf, len);
+		if (nb == NULL)
+			break;
+		buf = nb;
+		r = getpwnam_r(user, &pw, buf, len, &res);
+		len *= 4;
+	}
+	if (r == 0)
+		found = res != NULL;
+	else if (r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+		found = 0; /* the documented "not found" answers */
+	free(buf);
+	return found;
 }
 
 PVA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
@@ -80,13 +99,16 @@ PVA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	const void *item = NULL;
 	char err[512];
 	enum pva_rc rc;
+	int pr;
 
 	if (parse_args(pamh, argc, argv, &a) != 0)
 		return PAM_SERVICE_ERR;
 	pva_conv_log(pamh, a.debug, &lg);
 	pva_conv_io(&pio, &io);
-	if (pam_get_user(pamh, &req.user, NULL) != PAM_SUCCESS || req.user == NULL ||
-	    req.user[0] == '\0')
+	pr = pam_get_user(pamh, &req.user, NULL);
+	if (pr != PAM_SUCCESS)
+		return pr == PAM_CONV_AGAIN ? PAM_INCOMPLETE : pr;
+	if (req.user == NULL || req.user[0] == '\0')
 		return PAM_USER_UNKNOWN;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		req.service = item;
@@ -95,6 +117,11 @@ PVA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
 		req.rhost = item;
 	req.user_exists = user_exists(req.user);
+	if (req.user_exists < 0) {
+		pva_log_event(&lg, LOG_ERR, "user_lookup_failed", "user", req.user,
+			      "outcome", "denied", (char *)NULL);
+		return PAM_AUTHINFO_UNAVAIL;
+	}
 	rc = pva_config_load(a.conf, &cfg, err, sizeof(err));
 	if (rc != PVA_OK) {
 		pva_log_event(&lg, LOG_ERR, "config_error", "detail", err, (char *)NULL);

@@ -208,7 +208,7 @@ def expectation(args):
         "wrong": (False, (1, 99)),
         "expired": (False, (1, 1)),
         "wrong-then-right": (True, (2, 2)),
-        "badpw": (False, (0, 99)),
+        "badpw": (False, (0, 0)),  # requisite pam_unix: no code after a bad password
     }[args.scenario]
 
 

@@ -98,7 +98,7 @@ tap $? "module: wrong codes are refused"
 code_login wrong-then-right
 tap $? "module: a wrong code, then the right one, logs in"
 code_login badpw
-tap $? "module: wrong password + right code is refused"
+tap $? "module: a wrong password ends the login before any code is sent"
 
 # Every message went to the enrolled number and holds one code.
 bad=0

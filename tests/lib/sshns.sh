@@ -148,7 +148,7 @@ sshns_pam_stack() {
 	fi
 	sshns_put "$SSHNS_DIR/pam.d/sshd" 0644 <<EOF || return 1
 # Private PAM stack of the namespace sshd (tests/lib/sshns.sh).
-auth     required  pam_unix.so
+auth     requisite pam_unix.so
 $line
 account  required  pam_unix.so
 session  required  pam_permit.so

@@ -143,6 +143,34 @@ static void test_channel_needs_capable_provider(void **state)
 		  "providers: no listed provider can deliver by voice");
 }
 
+static void test_templates_must_fit_at_worst(void **state)
+{
+	char big[700];
+
+	(void)state;
+	/* 20 x {code} spoken as "0, 1, ... 9" (28 bytes) cannot fit 640 bytes */
+	strcpy(big, "defaults = { voice_message = \"");
+	for (int i = 0; i < 25; i++)
+		strcat(big, "{code}");
+	strcat(big, "\"; };\n");
+	parse_bad(big, "voice_message: can expand beyond 639 bytes");
+}
+
+static void test_service_lookup_and_decoy_country(void **state)
+{
+	struct pva_config *cfg = parse_ok("decoy_country = \"44\";\n"
+					  "services = { sshd = { code_ttl = 60; }; };\n");
+
+	(void)state;
+	assert_string_equal(cfg->decoy_country, "44");
+	/* Linux-PAM lower-cases service names; a service= argument may not */
+	assert_int_equal(pva_config_service(cfg, "SSHD")->code_ttl, 60);
+	pva_config_free(cfg);
+	parse_bad("decoy_country = \"+86\";\n", "decoy_country: expected a calling code");
+	parse_bad("secrets_file = \"rel\";\n", "secrets_file: must be an absolute path");
+	parse_bad("secrets_file = \"/nonexistent/secrets\";\n", "secrets_file: /nonexistent/secrets: not found");
+}
+
 static void test_dump(void **state)
 {
 	struct pva_config *cfg = parse_ok("services = { sshd = { code_ttl = 600; }; };\n");
@@ -226,6 +254,8 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_line_key),
 		cmocka_unit_test(test_channel_needs_capable_provider),
 		cmocka_unit_test(test_dump),
+		cmocka_unit_test(test_templates_must_fit_at_worst),
+		cmocka_unit_test(test_service_lookup_and_decoy_country),
 		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_oversize_file),
 	};

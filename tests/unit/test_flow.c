@@ -71,11 +71,15 @@ static void s_log(void *ud, int prio, const char *line)
 
 static const char *conf_text =
 	"providers = { spool = { type = \"spool\"; dir = \"%SPOOL%\"; };\n"
-	"  broken = { type = \"command\"; argv = [\"/bin/false\"]; }; };\n"
+	"  broken = { type = \"command\"; argv = [\"/bin/false\"]; };\n"
+	"  smsonly = { type = \"spool\"; dir = \"%SPOOL%\"; channels = [\"sms\"]; };\n"
+	"  brokenvoice = { type = \"command\"; argv = [\"/bin/false\"]; channels = [\"voice\"]; }; };\n"
 	"defaults = { providers = [\"spool\"]; };\n"
 	"services = { safe = { providers = [\"broken\"]; failmode = \"safe\"; };\n"
 	"  secure = { providers = [\"broken\"]; };\n"
-	"  open = { unenrolled = \"allow\"; }; };\n";
+	"  open = { unenrolled = \"allow\"; };\n"
+	"  safevoice = { channels = [\"sms\", \"voice\"]; failmode = \"safe\";\n"
+	"    providers = [\"smsonly\", \"brokenvoice\"]; resend_cooldown = 0; }; };\n";
 
 struct fx {
 	struct testenv env;
@@ -213,7 +217,7 @@ static void test_unenrolled_and_unknown_get_the_same_dialogue(void **state)
 	assert_string_equal(f->sc.prompts[0], known);
 	/* a user that does not exist at all: same shape */
 	f->sc.n_prompts = 0;
-	assert_int_equal(run(f, "nosuchuser", "open", 0), PVA_MAXTRIES);
+	assert_int_equal(run(f, "nosuchuser", "sshd", 0), PVA_MAXTRIES);
 	assert_int_equal(f->sc.n_prompts, 3);
 	assert_int_equal(testenv_spool_count(&f->env), 0);
 }
@@ -224,6 +228,49 @@ static void test_unenrolled_allow_ignores(void **state)
 
 	assert_int_equal(run(f, "bob", "open", 1), PVA_IGNORE);
 	assert_int_equal(f->sc.n_prompts, 0);
+	/* unknown users too, or the prompt alone would tell them apart */
+	assert_int_equal(run(f, "nosuchuser", "open", 0), PVA_IGNORE);
+	assert_int_equal(f->sc.n_prompts, 0);
+}
+
+/* failmode "safe" applies to the first code only: a failed resend keeps
+ * the previous code (and its wrong-entry count) and never lets anyone in. */
+static void test_failed_resend_never_bypasses(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "WRONG";
+	f->sc.answers[1] = "v";
+	f->sc.answers[2] = "WRONG";
+	f->sc.answers[3] = "WRONG";
+	assert_int_equal(run(f, "alice", "safevoice", 1), PVA_MAXTRIES);
+	assert_string_equal(f->sc.errors[1],
+			    "The new code could not be sent; the previous code still works.");
+	assert_int_equal(f->sc.n_prompts, 4);
+	/* and the kept code works */
+	f->sc.n_prompts = 0;
+	f->sc.n_errors = 0;
+	f->sc.answers[0] = "v";
+	f->sc.answers[1] = "CODE";
+	f->sc.answers[2] = NULL;
+	assert_int_equal(run(f, "alice", "safevoice", 1), PVA_OK);
+}
+
+static void test_bad_service_name_refused(void **state)
+{
+	struct fx *f = *state;
+	static const char *const bad[] = { "", "my service", "../etc",
+		"a234567890123456789012345678901234567890123456789012345678901234", NULL };
+	size_t i;
+
+	for (i = 0; bad[i]; i++) {
+		f->sc.n_logs = 0;
+		assert_int_equal(run(f, "alice", bad[i], 1), PVA_ERR_CONFIG);
+		assert_int_equal(f->sc.n_prompts, 0);
+		assert_non_null(strstr(f->sc.logs[0], "event=config_error"));
+	}
+	assert_int_equal(run(f, "alice", NULL, 1), PVA_ERR_CONFIG);
+	assert_int_equal(testenv_spool_count(&f->env), 0);
 }
 
 static void test_failmode(void **state)
@@ -262,6 +309,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unenrolled_allow_ignores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failmode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resend_cooldown_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_resend_never_bypasses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_service_name_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -240,13 +240,54 @@ static void test_hourly_cap(void **state)
 	pva_ledger_result_wipe(&r);
 }
 
+/* Letting a code expire after wrong entries is no way around the lockout. */
+static void test_expired_code_with_wrong_entries_counts(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+	char code[16], bad[16];
+	time_t t = 1000;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		issue(f, t, code);
+		wrong_of(code, bad);
+		assert_int_equal(verify(f, bad, t, &r), PVA_LEDGER_WRONG);
+		t += 301; /* the code expires with one wrong entry against it */
+	}
+	assert_int_equal(pva_ledger_begin(&f->c, PVA_CH_SMS, t, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_LOCKED);
+	assert_int_equal(r.until, t + 100);
+}
+
+/* A resend whose delivery fails gives back the code it replaced. */
+static void test_cancelled_resend_restores_previous(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r, r2;
+	char code[16], bad[16];
+
+	issue(f, 1000, code);
+	wrong_of(code, bad);
+	assert_int_equal(verify(f, bad, 1001, &r2), PVA_LEDGER_WRONG);
+	assert_int_equal(pva_ledger_resend(&f->c, PVA_CH_VOICE, 1040, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_ISSUED);
+	assert_int_equal(r.has_prev, 1);
+	assert_int_equal(pva_ledger_cancel(&f->c, &r, 1041), PVA_OK);
+	pva_ledger_result_wipe(&r);
+	/* the old code is back, with its wrong entry: one more leaves one */
+	assert_int_equal(verify(f, bad, 1042, &r2), PVA_LEDGER_WRONG);
+	assert_int_equal(r2.left, 1);
+	assert_int_equal(verify(f, code, 1043, &r2), PVA_LEDGER_CORRECT);
+}
+
 static void test_cancel(void **state)
 {
 	struct fx *f = *state;
 	struct pva_ledger_result r, r2;
 
 	assert_int_equal(pva_ledger_begin(&f->c, PVA_CH_SMS, 1000, &r), PVA_OK);
-	assert_int_equal(pva_ledger_cancel(&f->c, r.hash, 1001), PVA_OK);
+	assert_int_equal(pva_ledger_cancel(&f->c, &r, 1001), PVA_OK);
 	assert_int_equal(verify(f, r.code, 1002, &r2), PVA_LEDGER_EXPIRED);
 	pva_ledger_result_wipe(&r);
 }
@@ -279,6 +320,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resend_cooldown_carries_attempts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hourly_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expired_code_with_wrong_entries_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancelled_resend_restores_previous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_record_fails_closed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
