@@ -51,6 +51,9 @@ if build build; then
 	run_tap build-properties env BUILD=build tests/build/exports_test.sh
 	run_tap valgrind env BUILD=build tests/pam/valgrind_test.sh
 	run_tap sshd-login env BUILD=build tests/integration/sshd_login_test.sh
+	for t in tests/providers/*_test.sh; do
+		run_tap "providers-$(basename "$t" .sh)" env BUILD=build "$t"
+	done
 	run_tap fuzz env FUZZ_SECONDS=${FUZZ_SECONDS:-20} tests/fuzz/run_fuzz.sh
 fi
 # The same unit and module suites under AddressSanitizer + UBSan.

@@ -16,4 +16,11 @@ struct pva_cli {
 /* Run the verb in argv[0]; returns the process exit status. */
 int pva_cli_dispatch(struct pva_cli *cli, int argc, char **argv);
 
+/* Load the configuration, host key and store (verbs.c); 0 on success,
+ * otherwise the error was printed and 1 is the exit status. */
+int pva_cli_open_store(struct pva_cli *cli, int create);
+
+/* send-test USER [--channel sms|voice] [--service NAME] (sendtest.c). */
+int pva_cli_send_test(struct pva_cli *cli, int argc, char **argv);
+
 #endif

@@ -21,6 +21,10 @@ static void usage(FILE *fp)
 		"  user del USER                   remove the number\n"
 		"  status USER                     pending code, attempts, sends, lockout\n"
 		"  reset USER                      clear failures and lockout\n"
+		"  send-test USER [--channel sms|voice] [--service NAME]\n"
+		"                                  send a test message through the route\n"
+		"                                  of USER's number, print every attempt\n"
+		"                                  (counts against the send limits)\n"
 		"\n"
 		"Default configuration: %s\n", PVA_DEFAULT_CONF);
 }

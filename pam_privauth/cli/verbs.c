@@ -32,7 +32,7 @@ static int load_config(struct pva_cli *cli)
 }
 
 /* Configuration, host key and store, for verbs that touch records. */
-static int open_store(struct pva_cli *cli, int create)
+int pva_cli_open_store(struct pva_cli *cli, int create)
 {
 	enum pva_rc rc;
 
@@ -154,7 +154,7 @@ static int user_set(struct pva_cli *cli, int argc, char **argv)
 		return 1;
 	}
 	rec.updated = time(NULL);
-	if (open_store(cli, 1) != 0)
+	if (pva_cli_open_store(cli, 1) != 0)
 		return 1;
 	rc = pva_phones_set(&cli->store, &rec);
 	if (rc == PVA_OK)
@@ -183,7 +183,7 @@ static int user_show(struct pva_cli *cli, const char *user)
 	char mask[PVA_PHONE_MASK_MAX], when[40];
 	enum pva_rc rc;
 
-	if (open_store(cli, 0) != 0)
+	if (pva_cli_open_store(cli, 0) != 0)
 		return 1;
 	rc = pva_phones_get(&cli->store, user, &rec);
 	if (rc == PVA_ERR_NOTFOUND) {
@@ -213,7 +213,7 @@ static int cmd_user(struct pva_cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "show") == 0)
 		return user_show(cli, argv[2]);
 	if (strcmp(argv[1], "del") == 0) {
-		if (open_store(cli, 0) != 0)
+		if (pva_cli_open_store(cli, 0) != 0)
 			return 1;
 		rc = pva_phones_del(&cli->store, argv[2]);
 		if (rc == PVA_OK)
@@ -235,7 +235,9 @@ static void print_state(const struct pva_state *st, time_t now)
 		printf("locked: yes, %lld s left\n", (long long)(st->locked_until - now));
 	else
 		printf("locked: no\n");
-	printf("sends_last_hour: %zu\n", pva_state_sends_last_hour(st, now));
+	printf("sends_last_hour: %zu\nsends_last_day: %zu\n",
+	       pva_state_sends_last_hour(st, now),
+	       pva_state_sends_within(st, now, PVA_SEND_DAY));
 	for (i = 0; i < st->n_pending; i++) {
 		const struct pva_pending *p = &st->pending[i];
 		printf("pending: service=%s age=%llds expires_in=%llds attempts=%u channel=%s\n",
@@ -253,7 +255,7 @@ static int cmd_status(struct pva_cli *cli, int argc, char **argv)
 
 	if (argc != 2)
 		return 2;
-	if (open_store(cli, 0) != 0)
+	if (pva_cli_open_store(cli, 0) != 0)
 		return 1;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -275,7 +277,7 @@ static int cmd_reset(struct pva_cli *cli, int argc, char **argv)
 
 	if (argc != 2)
 		return 2;
-	if (open_store(cli, 0) != 0)
+	if (pva_cli_open_store(cli, 0) != 0)
 		return 1;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -310,6 +312,8 @@ int pva_cli_dispatch(struct pva_cli *cli, int argc, char **argv)
 		r = cmd_status(cli, argc, argv);
 	else if (strcmp(argv[0], "reset") == 0)
 		r = cmd_reset(cli, argc, argv);
+	else if (strcmp(argv[0], "send-test") == 0)
+		r = pva_cli_send_test(cli, argc, argv);
 	else
 		fprintf(stderr, "privauthctl: unknown command '%s' (try --help)\n", argv[0]);
 	if (r == 2)

@@ -11,6 +11,7 @@
 #include "core/cfgread.h"
 #include "core/secfile.h"
 #include "delivery/message.h"
+#include "delivery/route.h"
 
 static const char *const top_keys[] = {
 	"state_dir", "host_key", "hostname", "secrets_file", "decoy_country",
@@ -22,7 +23,9 @@ static const char *const service_keys[] = {
 	"code_length", "code_ttl", "max_attempts", "resend_cooldown",
 	"max_sends_per_hour", "lockout_after", "lockout_time", "lockout_max",
 	"delivery_timeout", "channels", "failmode", "unenrolled", "providers",
-	"message", "voice_message", NULL
+	"message", "voice_message", "routes", "voice_fallback", "allowed_prefixes",
+	"max_sends_per_day", "number_max_per_hour", "number_max_per_day",
+	"host_max_sends_per_hour", NULL
 };
 
 static const char *const failmodes[] = { "secure", "safe", NULL };
@@ -41,6 +44,8 @@ static void builtin_defaults(struct pva_settings *s)
 	s->lockout_time = 900;
 	s->lockout_max = 86400;
 	s->delivery_timeout = 10;
+	/* max_sends_per_day and the number's caps: 0 = unset, see resolve_caps */
+	s->host_max_sends_per_hour = 200;
 	s->channels[0] = PVA_CH_SMS;
 	s->n_channels = 1;
 	s->failmode = PVA_FAILMODE_SECURE;
@@ -153,7 +158,14 @@ static enum pva_rc read_numbers(struct pva_cfgread *rd, const config_setting_t *
 	    pva_cfg_uint(rd, grp, "lockout_after", 1, 100, &s->lockout_after) ||
 	    pva_cfg_uint(rd, grp, "lockout_time", 0, 86400, &s->lockout_time) ||
 	    pva_cfg_uint(rd, grp, "lockout_max", 60, 604800, &s->lockout_max) ||
-	    pva_cfg_uint(rd, grp, "delivery_timeout", 1, 60, &s->delivery_timeout))
+	    pva_cfg_uint(rd, grp, "delivery_timeout", 1, 60, &s->delivery_timeout) ||
+	    pva_cfg_uint(rd, grp, "max_sends_per_day", 1, PVA_CAP_USER_DAY_MAX,
+			 &s->max_sends_per_day) ||
+	    pva_cfg_uint(rd, grp, "number_max_per_hour", 1, 100, &s->number_max_per_hour) ||
+	    pva_cfg_uint(rd, grp, "number_max_per_day", 1, PVA_CAP_NUMBER_DAY_MAX,
+			 &s->number_max_per_day) ||
+	    pva_cfg_uint(rd, grp, "host_max_sends_per_hour", 1, PVA_CAP_HOST_HOUR_MAX,
+			 &s->host_max_sends_per_hour))
 		return PVA_ERR_CONFIG;
 	return PVA_OK;
 }
@@ -162,7 +174,7 @@ static enum pva_rc read_numbers(struct pva_cfgread *rd, const config_setting_t *
 static enum pva_rc apply_settings(struct pva_cfgread *rd, const config_setting_t *grp,
 				  const struct pva_config *cfg, struct pva_settings *s)
 {
-	int fm = (int)s->failmode, un = (int)s->unenrolled;
+	int fm = (int)s->failmode, un = (int)s->unenrolled, vf = s->voice_fallback;
 
 	if (grp == NULL)
 		return PVA_OK;
@@ -172,13 +184,16 @@ static enum pva_rc apply_settings(struct pva_cfgread *rd, const config_setting_t
 	if (pva_cfg_known_keys(rd, grp, service_keys) || read_numbers(rd, grp, s) ||
 	    pva_cfg_enum(rd, grp, "failmode", failmodes, &fm) ||
 	    pva_cfg_enum(rd, grp, "unenrolled", unenrolled_modes, &un) ||
+	    pva_cfg_bool(rd, grp, "voice_fallback", &vf) ||
 	    read_channels(rd, grp, s) || read_providers(rd, grp, cfg, s) ||
+	    pva_route_read(rd, grp, cfg, s) ||
 	    read_template(rd, grp, "message", s->message, sizeof(s->message)) ||
 	    read_template(rd, grp, "voice_message", s->voice_message,
 			  sizeof(s->voice_message)))
 		return PVA_ERR_CONFIG;
 	s->failmode = (enum pva_failmode)fm;
 	s->unenrolled = (enum pva_unenrolled)un;
+	s->voice_fallback = vf;
 	return PVA_OK;
 }
 
@@ -214,6 +229,11 @@ static enum pva_rc check_settings(struct pva_cfgread *rd, const config_setting_t
 		return pva_cfg_fail(rd, grp, "lockout_max",
 				    "%u is below lockout_time %u (service %s)",
 				    s->lockout_max, s->lockout_time, what);
+	if (s->voice_fallback && !(s->n_channels == 2 || s->channels[0] == PVA_CH_VOICE))
+		return pva_cfg_fail(rd, grp, "voice_fallback",
+				    "needs \"voice\" in channels (service %s)", what);
+	if (s->n_routes > 0)
+		return pva_route_check(rd, grp, s);
 	for (c = 0; c < s->n_channels; c++) {
 		for (i = 0; i < s->n_providers; i++)
 			if (s->providers[i]->channels & (unsigned)s->channels[c])
@@ -324,6 +344,28 @@ static enum pva_rc load_globals(struct pva_cfgread *rd, const config_setting_t *
 	return load_secrets(rd, root, cfg);
 }
 
+/* Caps left unset follow the user's, once every service is built (so an
+ * inherited value stays "unset"): max_sends_per_day is 20, or
+ * max_sends_per_hour when larger; a number's caps equal the user's. */
+static void resolve_caps(struct pva_settings *s)
+{
+	if (s->max_sends_per_day == 0)
+		s->max_sends_per_day = s->max_sends_per_hour > 20 ? s->max_sends_per_hour : 20;
+	if (s->number_max_per_hour == 0)
+		s->number_max_per_hour = s->max_sends_per_hour;
+	if (s->number_max_per_day == 0)
+		s->number_max_per_day = s->max_sends_per_day;
+}
+
+static void resolve_all(struct pva_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		resolve_caps(&cfg->services[i]);
+	resolve_caps(&cfg->defaults);
+}
+
 static enum pva_rc load_services(struct pva_cfgread *rd, const config_setting_t *root,
 				 struct pva_config *cfg)
 {
@@ -332,6 +374,10 @@ static enum pva_rc load_services(struct pva_cfgread *rd, const config_setting_t 
 	int i, n;
 
 	builtin_defaults(&cfg->defaults);
+	/* deny by default outside the host's usual country */
+	snprintf(cfg->defaults.allowed_prefixes[0], PVA_PREFIX_MAX, "+%s",
+		 cfg->decoy_country);
+	cfg->defaults.n_allowed = 1;
 	cfg->defaults.providers[0] = find_provider(cfg, "spool");
 	cfg->defaults.n_providers = cfg->defaults.providers[0] ? 1 : 0;
 	if (apply_settings(rd, defs, cfg, &cfg->defaults) ||
@@ -393,6 +439,8 @@ enum pva_rc pva_config_parse(const char *text, const char *name,
 		rc = load_providers(&rd, config_root_setting(&c), cfg);
 	if (rc == PVA_OK)
 		rc = load_services(&rd, config_root_setting(&c), cfg);
+	if (rc == PVA_OK)
+		resolve_all(cfg);
 out:
 	config_destroy(&c);
 	if (rc != PVA_OK) {

@@ -23,12 +23,29 @@
 #define PVA_DEFAULT_STATE_DIR "/var/lib/privauth"
 #define PVA_DEFAULT_SPOOL_DIR "/var/spool/sms/outgoing"
 #define PVA_CONF_MAX_BYTES (1024 * 1024)
-#define PVA_MAX_ROUTE 8
+#define PVA_MAX_ROUTE 8       /* providers per list */
+#define PVA_MAX_ROUTES 16     /* prefix routes per service */
+#define PVA_MAX_PREFIXES 16   /* allowed_prefixes entries */
+#define PVA_PREFIX_MAX 17     /* '+', up to 15 digits, NUL */
+/* Upper bounds of the caps: the send histories keep that many entries. */
+#define PVA_CAP_USER_DAY_MAX 250
+#define PVA_CAP_NUMBER_DAY_MAX 1000
+#define PVA_CAP_HOST_HOUR_MAX 2000
 #define PVA_TEMPLATE_MAX 480
 #define PVA_NAME_MAX 64
 
 enum pva_failmode { PVA_FAILMODE_SECURE = 0, PVA_FAILMODE_SAFE = 1 };
 enum pva_unenrolled { PVA_UNENROLLED_DENY = 0, PVA_UNENROLLED_ALLOW = 1 };
+
+/* Numbers starting with `prefix` ("+" alone matches every number) are
+ * sent through these providers, in order, per channel. */
+struct pva_route {
+	char prefix[PVA_PREFIX_MAX];
+	const struct pva_provider *sms[PVA_MAX_ROUTE];
+	size_t n_sms;
+	const struct pva_provider *voice[PVA_MAX_ROUTE];
+	size_t n_voice;
+};
 
 /* Everything that may differ per PAM service. */
 struct pva_settings {
@@ -50,6 +67,18 @@ struct pva_settings {
 	size_t n_providers;
 	char message[PVA_TEMPLATE_MAX];       /* SMS text template */
 	char voice_message[PVA_TEMPLATE_MAX]; /* text read out by a call */
+	/* Routing (delivery/route.h): with n_routes == 0 `providers` serves
+	 * every number; otherwise the longest matching prefix decides. */
+	struct pva_route routes[PVA_MAX_ROUTES];
+	size_t n_routes;
+	int voice_fallback;           /* SMS all failed: try a voice call */
+	/* Fraud and cost limits, checked before a code is issued. */
+	char allowed_prefixes[PVA_MAX_PREFIXES][PVA_PREFIX_MAX];
+	size_t n_allowed;
+	unsigned max_sends_per_day;   /* per user, any 24 hours */
+	unsigned number_max_per_hour; /* per destination number, all users */
+	unsigned number_max_per_day;
+	unsigned host_max_sends_per_hour; /* this host, all users and services */
 };
 
 struct pva_config {

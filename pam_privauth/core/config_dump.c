@@ -21,6 +21,43 @@ static void dump_list_providers(const struct pva_settings *s, FILE *fp)
 	fprintf(fp, "];\n");
 }
 
+static void dump_names(const char *key, const struct pva_provider *const *p, size_t n,
+		       FILE *fp)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	fprintf(fp, " %s = [", key);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", p[i]->name);
+	fprintf(fp, "];");
+}
+
+static void dump_routing(const struct pva_settings *s, FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "routes = (");
+	for (i = 0; i < s->n_routes; i++) {
+		const struct pva_route *r = &s->routes[i];
+		fprintf(fp, "%s\n  { prefix = \"%s\";", i ? "," : "", r->prefix);
+		dump_names("sms", r->sms, r->n_sms, fp);
+		dump_names("voice", r->voice, r->n_voice, fp);
+		fprintf(fp, " }");
+	}
+	fprintf(fp, "%s);%s\n", s->n_routes ? "\n" : "",
+		s->n_routes ? "" : "  # none: providers serve every number");
+	fprintf(fp, "voice_fallback = %s;\nallowed_prefixes = [",
+		s->voice_fallback ? "true" : "false");
+	for (i = 0; i < s->n_allowed; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", s->allowed_prefixes[i]);
+	fprintf(fp, "];\nmax_sends_per_day = %u;\nnumber_max_per_hour = %u;\n"
+		"number_max_per_day = %u;\nhost_max_sends_per_hour = %u;\n",
+		s->max_sends_per_day, s->number_max_per_hour, s->number_max_per_day,
+		s->host_max_sends_per_hour);
+}
+
 void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 		     FILE *fp)
 {
@@ -43,6 +80,7 @@ void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 		s->failmode == PVA_FAILMODE_SAFE ? "safe" : "secure",
 		s->unenrolled == PVA_UNENROLLED_ALLOW ? "allow" : "deny");
 	dump_list_providers(s, fp);
+	dump_routing(s, fp);
 	fprintf(fp, "message = \"%s\";\nvoice_message = \"%s\";\n", s->message,
 		s->voice_message);
 	for (i = 0; i < cfg->n_providers; i++)

@@ -97,6 +97,8 @@ enum pva_rc pva_secrets_load(const char *path, struct pva_secrets **out,
 	enum pva_rc rc;
 
 	*out = NULL;
+	if (sodium_init() < 0) /* sodium_malloc aborts the process without it */
+		return PVA_ERR_IO;
 	rc = pva_secfile_read(path, PVA_SECFILE_PRIVATE, SECRETS_MAX_BYTES, &text, &len);
 	if (rc != PVA_OK) {
 		snprintf(err, errlen, "%s: %s%s", path, pva_rc_str(rc), rc == PVA_ERR_PERM ?

@@ -1,5 +1,5 @@
-/* http.c - one HTTPS request through libcurl, plus the helpers the HTTPS
- * provider types share (transport keys, base URL, credentials, encoding). */
+/* http.c - one HTTPS request through libcurl (the helpers the provider
+ * types share are in httpcfg.c). */
 #include "delivery/http.h"
 
 #include <arpa/inet.h>
@@ -12,9 +12,6 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "core/secrets.h"
-
-#define HTTP_BUF_MAX (256 * 1024)
 #define RETRY_AFTER_MAX 86400u
 #define HTTP_USER_AGENT "pam_privauth"
 
@@ -81,7 +78,7 @@ enum pva_rc pva_http_check_url(const char *url, char *why, size_t whylen)
 	size_t n;
 	int https;
 
-	if (url == NULL || strlen(url) >= PVA_HTTP_URL_MAX * 8) {
+	if (url == NULL || strlen(url) >= PVA_HTTP_URL_MAX * 32) {
 		set_why(why, whylen, "missing or too long");
 		return PVA_ERR_INVAL;
 	}
@@ -109,188 +106,6 @@ enum pva_rc pva_http_check_url(const char *url, char *why, size_t whylen)
 	}
 	set_why(why, whylen, "");
 	return PVA_OK;
-}
-
-/* ---- configuration ---- */
-
-static enum pva_rc read_path(struct pva_cfgread *rd, const config_setting_t *grp,
-			     const char *key, char *out, size_t outlen)
-{
-	if (pva_cfg_string(rd, grp, key, 0, out, outlen) != PVA_OK)
-		return PVA_ERR_CONFIG;
-	if (out[0] != '\0' && out[0] != '/')
-		return pva_cfg_fail(rd, config_setting_get_member(grp, key), key,
-				    "must be an absolute path");
-	return PVA_OK;
-}
-
-static enum pva_rc read_pin_proxy(struct pva_cfgread *rd, const config_setting_t *grp,
-				  struct pva_http_opts *o)
-{
-	if (pva_cfg_string(rd, grp, "pinned_pubkey", 0, o->pinned_pubkey,
-			   sizeof(o->pinned_pubkey)) != PVA_OK)
-		return PVA_ERR_CONFIG;
-	if (o->pinned_pubkey[0] != '\0' && strncmp(o->pinned_pubkey, "sha256//", 8) != 0 &&
-	    o->pinned_pubkey[0] != '/')
-		return pva_cfg_fail(rd, config_setting_get_member(grp, "pinned_pubkey"),
-				    "pinned_pubkey",
-				    "expected \"sha256//BASE64[;sha256//...]\" or an absolute path to a public key");
-	if (pva_cfg_string(rd, grp, "proxy", 0, o->proxy, sizeof(o->proxy)) != PVA_OK)
-		return PVA_ERR_CONFIG;
-	if (o->proxy[0] != '\0' && strncmp(o->proxy, "http://", 7) != 0 &&
-	    strncmp(o->proxy, "https://", 8) != 0 && strncmp(o->proxy, "socks5h://", 10) != 0)
-		return pva_cfg_fail(rd, config_setting_get_member(grp, "proxy"), "proxy",
-				    "expected http://HOST:PORT, https://HOST:PORT or socks5h://HOST:PORT");
-	return PVA_OK;
-}
-
-enum pva_rc pva_http_opts_parse(struct pva_cfgread *rd, const config_setting_t *grp,
-				struct pva_http_opts *opts)
-{
-	memset(opts, 0, sizeof(*opts));
-	opts->connect_timeout_ms = 3000;
-	opts->total_timeout_ms = 8000;
-	if (read_path(rd, grp, "ca_file", opts->ca_file, sizeof(opts->ca_file)) != PVA_OK ||
-	    read_pin_proxy(rd, grp, opts) != PVA_OK ||
-	    pva_cfg_uint(rd, grp, "connect_timeout_ms", 50, 60000,
-			 &opts->connect_timeout_ms) != PVA_OK ||
-	    pva_cfg_uint(rd, grp, "timeout_ms", 100, 120000, &opts->total_timeout_ms) != PVA_OK)
-		return PVA_ERR_CONFIG;
-	if (opts->connect_timeout_ms > opts->total_timeout_ms)
-		return pva_cfg_fail(rd, config_setting_get_member(grp, "connect_timeout_ms"),
-				    "connect_timeout_ms", "must not exceed timeout_ms (%u)",
-				    opts->total_timeout_ms);
-	return PVA_OK;
-}
-
-enum pva_rc pva_http_cfg_url(struct pva_cfgread *rd, const config_setting_t *grp,
-			     const char *deflt, char *out, size_t outlen)
-{
-	char why[128];
-	size_t n;
-
-	snprintf(out, outlen, "%s", deflt ? deflt : "");
-	if (pva_cfg_string(rd, grp, "url", 0, out, outlen) != PVA_OK)
-		return PVA_ERR_CONFIG;
-	if (pva_http_check_url(out, why, sizeof(why)) != PVA_OK)
-		return pva_cfg_fail(rd, config_setting_get_member(grp, "url"), "url",
-				    "\"%.80s\" %s", out, why);
-	n = strlen(out);
-	while (n > 8 && out[n - 1] == '/')
-		out[--n] = '\0';
-	return PVA_OK;
-}
-
-enum pva_rc pva_http_cfg_secret(struct pva_cfgread *rd, const config_setting_t *grp,
-				const char *key, char **out)
-{
-	const char *name = config_setting_name(grp);
-	const char *v;
-	size_t n;
-
-	*out = NULL;
-	if (name == NULL)
-		return pva_cfg_fail(rd, grp, key, "provider has no name");
-	if (rd->secrets == NULL)
-		return pva_cfg_fail(rd, grp, name,
-				    "needs credential \"%s\": set secrets_file and put %s = { %s = \"...\"; } there",
-				    key, name, key);
-	v = pva_secrets_get(rd->secrets, name, key);
-	if (v == NULL)
-		return pva_cfg_fail(rd, grp, name,
-				    "missing credential: secrets_file has no %s.%s", name, key);
-	n = strlen(v) + 1;
-	if (sodium_init() < 0)
-		return PVA_ERR_IO;
-	*out = sodium_malloc(n);
-	if (*out == NULL)
-		return PVA_ERR_NOMEM;
-	memcpy(*out, v, n);
-	return PVA_OK;
-}
-
-void pva_http_secret_free(char *s)
-{
-	if (s != NULL)
-		sodium_free(s);
-}
-
-/* ---- request buffer ---- */
-
-static int buf_grow(struct pva_http_buf *b, size_t need)
-{
-	size_t cap = b->cap ? b->cap : 256;
-	char *p;
-
-	while (cap < need)
-		cap *= 2;
-	if (need > HTTP_BUF_MAX || (p = malloc(cap)) == NULL) {
-		b->failed = 1;
-		return -1;
-	}
-	if (b->p != NULL) {
-		memcpy(p, b->p, b->len + 1);
-		sodium_memzero(b->p, b->cap);
-		free(b->p);
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-void pva_http_buf_put(struct pva_http_buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if ((b->p == NULL || b->len + n + 1 > b->cap) && buf_grow(b, b->len + n + 1) != 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void pva_http_buf_puts(struct pva_http_buf *b, const char *s)
-{
-	pva_http_buf_put(b, s, strlen(s));
-}
-
-void pva_http_buf_pct(struct pva_http_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	char enc[3];
-
-	for (p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
-		    *p == '~') {
-			pva_http_buf_put(b, (const char *)p, 1);
-			continue;
-		}
-		enc[0] = '%';
-		enc[1] = hex[*p >> 4];
-		enc[2] = hex[*p & 15];
-		pva_http_buf_put(b, enc, 3);
-	}
-	sodium_memzero(enc, sizeof(enc));
-}
-
-void pva_http_buf_form(struct pva_http_buf *b, const char *name, const char *value)
-{
-	if (b->len > 0)
-		pva_http_buf_put(b, "&", 1);
-	pva_http_buf_pct(b, name);
-	pva_http_buf_put(b, "=", 1);
-	pva_http_buf_pct(b, value);
-}
-
-void pva_http_buf_wipe(struct pva_http_buf *b)
-{
-	if (b->p != NULL) {
-		sodium_memzero(b->p, b->cap);
-		free(b->p);
-	}
-	memset(b, 0, sizeof(*b));
 }
 
 /* ---- one exchange ---- */
@@ -387,7 +202,8 @@ static struct curl_slist *build_headers(const struct pva_http_req *req, int *fai
 		l = t;
 	}
 	if (req->basic_user != NULL) {
-		auth = basic_header(req->basic_user, req->basic_password ? req->basic_password : "");
+		auth = basic_header(req->basic_user,
+				    req->basic_password ? req->basic_password : "");
 		if (auth == NULL || (t = curl_slist_append(l, auth)) == NULL)
 			goto out;
 		l = t;
@@ -413,8 +229,10 @@ static int set_transport(CURL *h, const struct pva_http_opts *o, const char *url
 
 	bad |= curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https") != CURLE_OK;
-	bad |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "") != CURLE_OK;
+	/* never followed (curl refuses an empty list; https is the least) */
 	bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_MAXREDIRS, 0L) != CURLE_OK;
+	bad |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https") != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_SSLVERSION,
@@ -511,9 +329,12 @@ static void finish(CURL *h, CURLcode c, struct exchange *x)
 	} else {
 		r->transport = maybe_sent(h, c) ? PVA_HTTP_AMBIGUOUS : PVA_HTTP_NOT_SENT;
 		snprintf(r->error, sizeof(r->error), "%s (curl %d)%s", curl_easy_strerror(c),
-			 (int)c, r->transport == PVA_HTTP_AMBIGUOUS ? " after the request was sent" : "");
+			 (int)c, r->transport == PVA_HTTP_AMBIGUOUS ?
+			 " after the request was sent" : "");
 	}
-	if (r->transport == PVA_HTTP_DONE && x->body.p == NULL)
+	if (c != CURLE_OK)
+		return; /* no body: pva_http_do wipes what arrived */
+	if (x->body.p == NULL)
 		pva_http_buf_put(&x->body, "", 0); /* an empty body is "" */
 	r->body = x->body.p;
 	r->body_len = x->body.len;

@@ -74,7 +74,9 @@ enum pva_send_status pva_http_classify(const struct pva_http_resp *resp, int ok)
 void pva_http_resp_free(struct pva_http_resp *resp);
 
 /* ---- shared helpers for the HTTPS provider types (twilio, vonage, http,
- * aliyun, tencent) ---- */
+ * aliyun, tencent); implemented in httpcfg.c ---- */
+
+struct json_object;
 
 #define PVA_HTTP_URL_MAX 256
 
@@ -93,6 +95,11 @@ enum pva_rc pva_http_opts_parse(struct pva_cfgread *rd, const config_setting_t *
  * pva_http_check_url and drop a trailing '/'. */
 enum pva_rc pva_http_cfg_url(struct pva_cfgread *rd, const config_setting_t *grp,
 			     const char *deflt, char *out, size_t outlen) PVA_WUR;
+
+/* Whether the list `key` of grp (e.g. channels) holds the string value;
+ * `absent` when grp has no such key. */
+int pva_http_cfg_lists(const config_setting_t *grp, const char *key, const char *value,
+		       int absent);
 
 /* Copy credential `key` of the provider named like grp from rd->secrets
  * into sodium_malloc'd memory (*out; free with pva_http_secret_free).  A
@@ -120,6 +127,31 @@ void pva_http_buf_pct(struct pva_http_buf *b, const char *s);
 /* "name=value" form field, both percent-encoded, '&' before all but the first. */
 void pva_http_buf_form(struct pva_http_buf *b, const char *name, const char *value);
 void pva_http_buf_wipe(struct pva_http_buf *b);
+
+/* Make vendor error text fit for a log: every run of 6 or more digits
+ * (spaces, '-', '.', '(', ')' and a leading '+' included: phone numbers,
+ * codes) becomes "*", control characters become ' '. */
+void pva_http_scrub(char *s);
+
+/* resp->body parsed as a JSON object, or NULL.  Release with
+ * json_object_put(). */
+struct json_object *pva_http_json(const struct pva_http_resp *resp);
+
+/* Member `key` of a JSON object as text (strings as is, numbers and
+ * booleans printed), or NULL when absent, null or a container.  Borrowed
+ * from obj. */
+const char *pva_http_json_str(struct json_object *obj, const char *key);
+
+#define PVA_HTTP_JSON_PATH_MAX 128
+
+/* The member at a dotted path ("messages.0.status": object members by
+ * name, array elements by number) as text like pva_http_json_str, or
+ * NULL.  Paths longer than PVA_HTTP_JSON_PATH_MAX - 1 find nothing. */
+const char *pva_http_json_path(struct json_object *obj, const char *path);
+
+/* Copy a provider's message id into res->request_id, keeping only
+ * A-Z a-z 0-9 . _ : - (anything else is dropped; truncated to fit). */
+void pva_http_request_id(struct pva_send_result *res, const char *id);
 
 /* A short, non-secret reason for a failed exchange into res->detail and
  * res->status from pva_http_classify(resp, 0); `what` names the provider

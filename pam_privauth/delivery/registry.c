@@ -4,13 +4,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "delivery/aliyun.h"
 #include "delivery/command.h"
+#include "delivery/generic.h"
 #include "delivery/spool.h"
+#include "delivery/tencent.h"
+#include "delivery/twilio.h"
+#include "delivery/vonage.h"
 
 /* Every provider type; a new type is one more line here. */
 static const struct pva_provider_ops *const provider_types[] = {
 	&pva_provider_spool,
 	&pva_provider_command,
+	&pva_provider_twilio,
+	&pva_provider_vonage,
+	&pva_provider_http,
+	&pva_provider_aliyun,
+	&pva_provider_tencent,
 };
 
 #define N_TYPES (sizeof(provider_types) / sizeof(provider_types[0]))

@@ -126,8 +126,9 @@ static enum pva_rc undelivered(struct flow *f, const struct pva_ledger_result *r
 /* Deliver the code in r (issued at the start of the login when initial). */
 static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r, int initial)
 {
-	struct pva_deliver_req dr = { f->req->user, f->req->service, f->phone,
-				      r->channel, r->code };
+	struct pva_deliver_req dr = { .user = f->req->user, .service = f->req->service,
+				      .phone = f->phone, .channel = r->channel,
+				      .code = r->code, .text = NULL };
 	struct pva_deliver_result res;
 	enum pva_rc rc = PVA_OK;
 
@@ -138,9 +139,12 @@ static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r, int in
 	if (rc == PVA_OK || (rc == PVA_ERR_DELIVERY && res.maybe_sent)) {
 		/* sent, or perhaps sent: either way the code stays live */
 		code_live(f, r);
-		if (!f->decoy)
-			ev(f, LOG_INFO, rc == PVA_OK ? "code_sent" : "code_maybe_sent",
-			   "channel", pva_channel_name(r->channel), "provider", res.provider);
+		if (f->decoy)
+			return PVA_OK;
+		if (rc == PVA_OK)
+			f->channel = res.channel; /* voice after a fallback */
+		ev(f, LOG_INFO, rc == PVA_OK ? "code_sent" : "code_maybe_sent",
+		   "channel", pva_channel_name(f->channel), "provider", res.provider);
 		return PVA_OK;
 	}
 	if (rc == PVA_ERR_DELIVERY)
@@ -162,8 +166,13 @@ static enum pva_rc refused(struct flow *f, const struct pva_ledger_result *r, ti
 	if (r->outcome == PVA_LEDGER_LOCKED) {
 		ev(f, LOG_NOTICE, "locked_out", "retry_in", wait, NULL, NULL);
 		tell(f, "Too many failed codes. Try again in %s.", wait);
+	} else if (r->outcome == PVA_LEDGER_REFUSED) {
+		ev(f, LOG_WARNING, "destination_refused", "outcome", "denied",
+		   "detail", "number outside allowed_prefixes");
+		tell(f, "Codes cannot be sent to this number; contact your administrator.");
 	} else {
-		ev(f, LOG_NOTICE, "rate_limited", "retry_in", wait, NULL, NULL);
+		ev(f, LOG_NOTICE, "rate_limited", "limit", pva_limit_name(r->limit),
+		   "retry_in", wait);
 		tell(f, "Too many codes sent; try again in %s.", wait);
 	}
 	return PVA_DENIED;
@@ -416,6 +425,8 @@ static enum pva_rc run(struct flow *f)
 		ev(f, LOG_NOTICE, f->req->user_exists ? "unenrolled" : "unknown_user",
 		   "outcome", "decoy dialogue, will deny", NULL, NULL);
 	}
+	f->lc.phone = f->phone;   /* destination check and per-number caps */
+	f->lc.decoy = f->decoy;
 	ch = f->channel == PVA_CH_VOICE && voice_allowed(f->s) ? PVA_CH_VOICE :
 	     f->s->channels[0];
 	rc = start(f, ch);

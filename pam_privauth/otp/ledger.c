@@ -2,11 +2,40 @@
 #include "otp/ledger.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "delivery/route.h"
+#include "store/counters.h"
+
 #define LOCK_WAIT_MS 5000
+
+_Static_assert(PVA_CAP_USER_DAY_MAX <= PVA_MAX_SENDS && 100 <= PVA_MAX_SENDS,
+	       "the user record must hold every send a user cap counts");
+_Static_assert(PVA_CAP_NUMBER_DAY_MAX <= PVA_COUNTER_MAX &&
+	       PVA_CAP_HOST_HOUR_MAX <= PVA_COUNTER_MAX,
+	       "the shared records must hold every send a cap counts");
+
+const char *pva_limit_name(enum pva_limit l)
+{
+	switch (l) {
+	case PVA_LIMIT_NONE:
+		return "none";
+	case PVA_LIMIT_USER_HOUR:
+		return "user_hour";
+	case PVA_LIMIT_USER_DAY:
+		return "user_day";
+	case PVA_LIMIT_NUMBER_HOUR:
+		return "number_hour";
+	case PVA_LIMIT_NUMBER_DAY:
+		return "number_day";
+	case PVA_LIMIT_HOST_HOUR:
+		return "host_hour";
+	}
+	return "unknown";
+}
 
 /* A code died with wrong entries against it: count a failed code and
  * lock the user out after lockout_after of them.  Returns 1 on lockout. */
@@ -101,17 +130,113 @@ static int locked(const struct pva_state *st, time_t now, struct pva_ledger_resu
 	return 0;
 }
 
+/* One cap over a send history: on a hit r says CAPPED, and of several
+ * hits the one that frees last is reported.  Returns 1 on a hit. */
+static int cap_hit(const time_t *t, size_t n, time_t now, time_t window, unsigned max,
+		   enum pva_limit which, struct pva_ledger_result *r)
+{
+	time_t until;
+
+	if (pva_times_within(t, n, now, window) < max)
+		return 0;
+	until = pva_times_free_at(t, n, now, window, max);
+	if (r->outcome != PVA_LEDGER_CAPPED || until > r->until) {
+		r->outcome = PVA_LEDGER_CAPPED;
+		r->until = until;
+		r->limit = which;
+	}
+	return 1;
+}
+
 static int capped(const struct pva_ledger_ctx *c, const struct pva_state *st,
 		  time_t now, struct pva_ledger_result *r)
 {
-	size_t n = pva_state_sends_last_hour(st, now);
+	size_t n = st->n_sends < PVA_MAX_SENDS ? st->n_sends : PVA_MAX_SENDS;
+	int hit;
 
-	if (n < c->s->max_sends_per_hour)
+	hit = cap_hit(st->sends, n, now, PVA_SEND_HOUR, c->s->max_sends_per_hour,
+		      PVA_LIMIT_USER_HOUR, r);
+	hit |= cap_hit(st->sends, n, now, PVA_SEND_DAY, c->s->max_sends_per_day,
+		       PVA_LIMIT_USER_DAY, r);
+	return hit;
+}
+
+/* allowed_prefixes: a real destination outside the list gets nothing. */
+static int refused(const struct pva_ledger_ctx *c, struct pva_ledger_result *r)
+{
+	if (c->phone == NULL || c->decoy || pva_route_allowed(c->s, c->phone))
 		return 0;
-	r->outcome = PVA_LEDGER_CAPPED;
-	/* the oldest send inside the window frees the next slot */
-	r->until = st->sends[st->n_sends - n] + PVA_SEND_WINDOW;
+	r->outcome = PVA_LEDGER_REFUSED;
 	return 1;
+}
+
+/* Lock and load one shared history. */
+static enum pva_rc shared_open(const struct pva_ledger_ctx *c, const char *name,
+			       struct pva_counter **out, int *fd)
+{
+	enum pva_rc rc;
+
+	*out = calloc(1, sizeof(**out));
+	if (*out == NULL)
+		return PVA_ERR_NOMEM;
+	rc = pva_counter_lock(c->store, name, LOCK_WAIT_MS, fd);
+	if (rc == PVA_OK)
+		rc = pva_counter_load(c->store, name, *out);
+	return rc;
+}
+
+/* The number's and the host's caps, taken after the user's lock: when
+ * both pass, the send is recorded in both (*ok = 1) before the locks go. */
+static enum pva_rc shared_caps(const struct pva_ledger_ctx *c, time_t now,
+			       struct pva_ledger_result *r, int *ok)
+{
+	const struct pva_settings *s = c->s;
+	struct pva_counter *num = NULL, *host = NULL;
+	char name[PVA_COUNTER_NAME_MAX];
+	int nfd = -1, hfd = -1;
+	enum pva_rc rc = PVA_OK;
+
+	*ok = 0;
+	if (c->phone != NULL) {
+		rc = pva_counter_number_name(c->store, c->phone, name, sizeof(name));
+		if (rc == PVA_OK)
+			rc = shared_open(c, name, &num, &nfd);
+		if (rc != PVA_OK ||
+		    cap_hit(num->sends, num->n, now, PVA_SEND_HOUR, s->number_max_per_hour,
+			    PVA_LIMIT_NUMBER_HOUR, r) |
+		    cap_hit(num->sends, num->n, now, PVA_SEND_DAY, s->number_max_per_day,
+			    PVA_LIMIT_NUMBER_DAY, r))
+			goto out;
+	}
+	rc = shared_open(c, PVA_COUNTER_HOST, &host, &hfd);
+	if (rc != PVA_OK || cap_hit(host->sends, host->n, now, PVA_SEND_HOUR,
+				    s->host_max_sends_per_hour, PVA_LIMIT_HOST_HOUR, r))
+		goto out;
+	if (num != NULL) {
+		pva_counter_add(num, now);
+		rc = pva_counter_save(c->store, num, now, PVA_SEND_DAY);
+	}
+	pva_counter_add(host, now);
+	if (rc == PVA_OK)
+		rc = pva_counter_save(c->store, host, now, PVA_SEND_HOUR);
+	*ok = rc == PVA_OK;
+out:
+	pva_counter_unlock(hfd);
+	pva_counter_unlock(nfd);
+	free(host);
+	free(num);
+	return rc;
+}
+
+/* Every check before a send; *ok = 1 when it may go (and was counted in
+ * the shared histories; the caller records it in the user's). */
+static enum pva_rc may_send(const struct pva_ledger_ctx *c, const struct pva_state *st,
+			    time_t now, struct pva_ledger_result *r, int *ok)
+{
+	*ok = 0;
+	if (refused(c, r) || capped(c, st, now, r))
+		return PVA_OK;
+	return shared_caps(c, now, r, ok);
 }
 
 /* Make a new code for the service, replacing any pending one. */
@@ -153,6 +278,8 @@ static enum pva_rc begin_fn(const struct pva_ledger_ctx *c, struct pva_state *st
 {
 	const enum pva_channel *ch = arg;
 	const struct pva_pending *p;
+	enum pva_rc rc;
+	int ok;
 
 	if (locked(st, now, r))
 		return PVA_OK;
@@ -163,8 +290,9 @@ static enum pva_rc begin_fn(const struct pva_ledger_ctx *c, struct pva_state *st
 		r->channel = p->channel;
 		return PVA_OK;
 	}
-	if (capped(c, st, now, r))
-		return PVA_OK;
+	rc = may_send(c, st, now, r, &ok);
+	if (rc != PVA_OK || !ok)
+		return rc;
 	*dirty = 1;
 	return issue(c, st, *ch, 0, now, r);
 }
@@ -183,6 +311,8 @@ static enum pva_rc resend_fn(const struct pva_ledger_ctx *c, struct pva_state *s
 	const enum pva_channel *ch = arg;
 	const struct pva_pending *p;
 	unsigned attempts = 0;
+	enum pva_rc rc;
+	int ok;
 
 	if (locked(st, now, r))
 		return PVA_OK;
@@ -197,8 +327,9 @@ static enum pva_rc resend_fn(const struct pva_ledger_ctx *c, struct pva_state *s
 		r->prev = *p;
 		r->has_prev = 1;
 	}
-	if (capped(c, st, now, r))
-		return PVA_OK;
+	rc = may_send(c, st, now, r, &ok);
+	if (rc != PVA_OK || !ok)
+		return rc;
 	*dirty = 1;
 	return issue(c, st, *ch, attempts, now, r);
 }
@@ -208,6 +339,30 @@ enum pva_rc pva_ledger_resend(const struct pva_ledger_ctx *c, enum pva_channel c
 {
 	memset(r, 0, sizeof(*r));
 	return transact(c, resend_fn, &channel, now, r);
+}
+
+static enum pva_rc charge_fn(const struct pva_ledger_ctx *c, struct pva_state *st,
+			     const void *arg, time_t now, struct pva_ledger_result *r,
+			     int *dirty)
+{
+	enum pva_rc rc;
+	int ok;
+
+	(void)arg;
+	rc = may_send(c, st, now, r, &ok);
+	if (rc != PVA_OK || !ok)
+		return rc;
+	pva_state_add_send(st, now);
+	*dirty = 1;
+	r->outcome = PVA_LEDGER_ALLOWED;
+	return PVA_OK;
+}
+
+enum pva_rc pva_ledger_charge(const struct pva_ledger_ctx *c, time_t now,
+			      struct pva_ledger_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	return transact(c, charge_fn, NULL, now, r);
 }
 
 static enum pva_rc verify_fn(const struct pva_ledger_ctx *c, struct pva_state *st,

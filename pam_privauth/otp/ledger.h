@@ -6,6 +6,14 @@
  * answers.  Time is a parameter.  A corrupt record is PVA_ERR_CORRUPT and
  * the caller refuses the login.
  *
+ * Fraud and cost limits are decided in the transaction that issues a
+ * code, before anything is sent: the destination must start with one of
+ * the service's allowed_prefixes, and the user's sends (per hour, per
+ * day), the number's sends (all users; per hour, per day) and the host's
+ * sends (all users and services; per hour) must be under their caps.  A
+ * send that passes is recorded in all three histories at once (locks
+ * taken user, then number, then host; released before delivery).
+ *
  * A code that dies with wrong entries against it -- by reaching
  * max_attempts, or by expiring -- counts as a failed code towards the
  * lockout, so letting codes run out is no way around it.
@@ -24,13 +32,28 @@ enum pva_ledger_outcome {
 	PVA_LEDGER_ISSUED,     /* a new code was made and recorded: send it */
 	PVA_LEDGER_PENDING,    /* a valid code is already out: reuse it */
 	PVA_LEDGER_LOCKED,     /* user locked out until `until` */
-	PVA_LEDGER_CAPPED,     /* hourly send cap reached until `until` */
+	PVA_LEDGER_CAPPED,     /* a send cap (`limit`) reached until `until` */
 	PVA_LEDGER_COOLDOWN,   /* resend asked too soon: wait until `until` */
 	PVA_LEDGER_CORRECT,    /* the answer matched: code consumed */
 	PVA_LEDGER_WRONG,      /* wrong answer, `left` attempts left */
 	PVA_LEDGER_MAXTRIES,   /* wrong answer, code dead (maybe locked now) */
 	PVA_LEDGER_EXPIRED,    /* no live code for this service */
+	PVA_LEDGER_REFUSED,    /* the number is outside allowed_prefixes */
+	PVA_LEDGER_ALLOWED,    /* pva_ledger_charge: the send was counted */
 };
+
+/* Which cap refused a send. */
+enum pva_limit {
+	PVA_LIMIT_NONE = 0,
+	PVA_LIMIT_USER_HOUR,    /* max_sends_per_hour */
+	PVA_LIMIT_USER_DAY,     /* max_sends_per_day */
+	PVA_LIMIT_NUMBER_HOUR,  /* number_max_per_hour */
+	PVA_LIMIT_NUMBER_DAY,   /* number_max_per_day */
+	PVA_LIMIT_HOST_HOUR,    /* host_max_sends_per_hour */
+};
+
+/* "user_hour", "number_day", ... for logs. */
+const char *pva_limit_name(enum pva_limit l);
 
 struct pva_ledger_ctx {
 	const struct pva_store *store;
@@ -38,11 +61,18 @@ struct pva_ledger_ctx {
 	const struct pva_settings *s;
 	const char *user;
 	const char *service;
+	/* The destination (E.164; PERSONAL DATA, never stored in the clear).
+	 * NULL: no destination check and no per-number cap. */
+	const char *phone;
+	/* phone is a decoy (nothing will be sent): allowed_prefixes is not
+	 * applied, every cap is, so the dialogue looks the same. */
+	int decoy;
 };
 
 struct pva_ledger_result {
 	enum pva_ledger_outcome outcome;
 	time_t until;             /* LOCKED, CAPPED, COOLDOWN */
+	enum pva_limit limit;     /* CAPPED: the cap that frees last */
 	time_t expires;           /* ISSUED, PENDING */
 	enum pva_channel channel; /* ISSUED, PENDING */
 	unsigned left;            /* WRONG */
@@ -66,6 +96,12 @@ enum pva_rc pva_ledger_resend(const struct pva_ledger_ctx *c, enum pva_channel c
 /* Check an answer against the live code of this service. */
 enum pva_rc pva_ledger_verify(const struct pva_ledger_ctx *c, const char *answer,
 			      time_t now, struct pva_ledger_result *r) PVA_WUR;
+
+/* Count one send that carries no login code (privauthctl send-test)
+ * against the same destination check and caps: ALLOWED (recorded),
+ * REFUSED or CAPPED.  Lockouts do not apply. */
+enum pva_rc pva_ledger_charge(const struct pva_ledger_ctx *c, time_t now,
+			      struct pva_ledger_result *r) PVA_WUR;
 
 /* Delivery of the code issued in r failed: forget it and, after a resend,
  * put back the code it replaced (with its wrong-entry count).  The send

@@ -11,15 +11,11 @@
  */
 #include "store/state.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -27,7 +23,7 @@
 
 #define STATE_SUB "state"
 #define LOCKS_SUB "locks"
-#define STATE_TEXT_MAX 8192  /* the largest record is about 5 KiB */
+#define STATE_TEXT_MAX 8192  /* the largest record is under 6 KiB */
 #define PENDING_FIELDS 7
 
 enum state_field {
@@ -61,69 +57,15 @@ static int service_ok(const char *s, size_t len)
 
 /* ---- locking ---------------------------------------------------------- */
 
-static long long elapsed_ms(const struct timespec *a, const struct timespec *b)
-{
-	return ((long long)b->tv_sec - (long long)a->tv_sec) * 1000 +
-	       ((long long)b->tv_nsec - (long long)a->tv_nsec) / 1000000;
-}
-
-/* flock with a deadline: poll with short, slightly random naps. */
-static enum pva_rc wait_flock(int fd, unsigned timeout_ms)
-{
-	struct timespec start, now, nap;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &start) != 0)
-		return PVA_ERR_IO;
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return PVA_OK;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return PVA_ERR_IO;
-		if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
-			return PVA_ERR_IO;
-		if (elapsed_ms(&start, &now) >= (long long)timeout_ms)
-			return PVA_ERR_BUSY;
-		nap.tv_sec = 0;
-		nap.tv_nsec = (long)(1000000 + randombytes_uniform(4000000));
-		nanosleep(&nap, NULL);
-	}
-}
-
 enum pva_rc pva_state_lock(const struct pva_store *st, const char *user,
 			   unsigned timeout_ms, int *fd)
 {
-	char path[PATH_MAX];
-	enum pva_rc rc;
-	int lfd = -1;
-
-	*fd = -1;
-	rc = pva_store_path(st, LOCKS_SUB, user, NULL, path, sizeof(path));
-	if (rc != PVA_OK)
-		goto out;
-	lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (lfd < 0) {
-		rc = errno == ELOOP ? PVA_ERR_PERM : PVA_ERR_IO;
-		goto out;
-	}
-	rc = pva_secfile_check_fd(lfd, PVA_SECFILE_PRIVATE);
-	if (rc == PVA_OK)
-		rc = wait_flock(lfd, timeout_ms);
-	if (rc == PVA_OK) {
-		*fd = lfd;
-		lfd = -1;
-	}
-out:
-	if (lfd >= 0)
-		close(lfd);
-	return rc;
+	return pva_store_lock(st, LOCKS_SUB, user, NULL, timeout_ms, fd);
 }
 
 void pva_state_unlock(int fd)
 {
-	if (fd < 0)
-		return;
-	flock(fd, LOCK_UN);
-	close(fd);
+	pva_store_unlock(fd);
 }
 
 /* ---- the record on disk ----------------------------------------------- */
@@ -199,10 +141,7 @@ void pva_state_purge(struct pva_state *s, time_t now)
 	}
 	sodium_memzero(&s->pending[k], (PVA_MAX_PENDING - k) * sizeof(s->pending[0]));
 	s->n_pending = k;
-	for (i = k = 0; i < s->n_sends; i++)
-		if (s->sends[i] > now - PVA_SEND_WINDOW)
-			s->sends[k++] = s->sends[i];
-	s->n_sends = k;
+	pva_times_purge(s->sends, &s->n_sends, now, PVA_SEND_WINDOW);
 	/* an expired lockout ends; `lockouts` stays for the doubling */
 	if (s->locked_until != 0 && s->locked_until <= now)
 		s->locked_until = 0;
@@ -253,23 +192,19 @@ enum pva_rc pva_state_put_pending(struct pva_state *s, const struct pva_pending 
 
 void pva_state_add_send(struct pva_state *s, time_t now)
 {
-	if (s->n_sends > PVA_MAX_SENDS)
-		s->n_sends = PVA_MAX_SENDS;
-	if (s->n_sends == PVA_MAX_SENDS) {
-		memmove(s->sends, s->sends + 1, (PVA_MAX_SENDS - 1) * sizeof(s->sends[0]));
-		s->n_sends--;
-	}
-	s->sends[s->n_sends++] = now;
+	pva_times_add(s->sends, &s->n_sends, PVA_MAX_SENDS, now);
+}
+
+size_t pva_state_sends_within(const struct pva_state *s, time_t now, time_t window)
+{
+	size_t n = s->n_sends < PVA_MAX_SENDS ? s->n_sends : PVA_MAX_SENDS;
+
+	return pva_times_within(s->sends, n, now, window);
 }
 
 size_t pva_state_sends_last_hour(const struct pva_state *s, time_t now)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < s->n_sends && i < PVA_MAX_SENDS; i++)
-		if (s->sends[i] > now - PVA_SEND_WINDOW)
-			n++;
-	return n;
+	return pva_state_sends_within(s, now, PVA_SEND_HOUR);
 }
 
 /* ---- text form -------------------------------------------------------- */
@@ -435,22 +370,7 @@ out:
 
 static enum pva_rc parse_sends(const char *s, size_t len, struct pva_state *out)
 {
-	unsigned long long v;
-	size_t pos = 0, n;
-	const char *c;
-
-	while (pos < len) {
-		c = memchr(s + pos, ',', len - pos);
-		n = c ? (size_t)(c - (s + pos)) : len - pos;
-		if (out->n_sends >= PVA_MAX_SENDS ||
-		    pva_store_num(s + pos, n, PVA_STORE_TIME_MAX, &v) != PVA_OK)
-			return PVA_ERR_CORRUPT;
-		out->sends[out->n_sends++] = (time_t)v;
-		pos += n + 1;
-		if (pos == len) /* a trailing comma */
-			return PVA_ERR_CORRUPT;
-	}
-	return PVA_OK;
+	return pva_times_parse(s, len, out->sends, &out->n_sends, PVA_MAX_SENDS);
 }
 
 static enum pva_rc parse_scalar(const struct pva_store_line *ln, unsigned bit,

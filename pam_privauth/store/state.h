@@ -3,7 +3,9 @@
  * Concurrency: callers take pva_state_lock() around load-modify-save and
  * release it before talking to the user or a provider.
  * Crash safety: pva_state_save() writes temp, fsync, rename, fsync dir.
- * Minimisation: save drops expired codes and sends older than one hour.
+ * Minimisation: save drops expired codes and sends older than a day
+ * (the per-day cap needs them; older records holding only the last hour
+ * load unchanged: the format is the same "v=1").
  * The record holds only keyed hashes of codes, never a code.
  */
 #ifndef PVA_STATE_H
@@ -16,9 +18,11 @@
 #include "store/store.h"
 
 #define PVA_MAX_PENDING 8      /* services with a pending code at once */
-#define PVA_MAX_SENDS 128      /* send timestamps kept (one hour window) */
+#define PVA_MAX_SENDS 256      /* send timestamps kept: >= every per-user cap */
 #define PVA_HASH_BYTES 32
-#define PVA_SEND_WINDOW 3600
+#define PVA_SEND_HOUR 3600
+#define PVA_SEND_DAY 86400
+#define PVA_SEND_WINDOW PVA_SEND_DAY /* how long sends are kept */
 #define PVA_SERVICE_MAX 64
 
 struct pva_pending {
@@ -76,6 +80,9 @@ void pva_state_add_send(struct pva_state *s, time_t now);
 
 /* Sends within the last hour before now. */
 size_t pva_state_sends_last_hour(const struct pva_state *s, time_t now);
+
+/* Sends within the last `window` seconds before now. */
+size_t pva_state_sends_within(const struct pva_state *s, time_t now, time_t window);
 
 /* Text form (unsealed body) and parser, exposed for tests and fuzzing. */
 enum pva_rc pva_state_format(const struct pva_state *s, char *buf, size_t len) PVA_WUR;

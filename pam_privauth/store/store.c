@@ -2,9 +2,11 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -335,5 +337,159 @@ enum pva_rc pva_store_channel_parse(const char *s, size_t len, enum pva_channel 
 		*out = PVA_CH_VOICE;
 	else
 		return PVA_ERR_CORRUPT;
+	return PVA_OK;
+}
+
+/* ---- locks ------------------------------------------------------------ */
+
+static long long elapsed_ms(const struct timespec *a, const struct timespec *b)
+{
+	return ((long long)b->tv_sec - (long long)a->tv_sec) * 1000 +
+	       ((long long)b->tv_nsec - (long long)a->tv_nsec) / 1000000;
+}
+
+/* flock with a deadline: poll with short, slightly random naps. */
+static enum pva_rc wait_flock(int fd, unsigned timeout_ms)
+{
+	struct timespec start, now, nap;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &start) != 0)
+		return PVA_ERR_IO;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return PVA_OK;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return PVA_ERR_IO;
+		if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+			return PVA_ERR_IO;
+		if (elapsed_ms(&start, &now) >= (long long)timeout_ms)
+			return PVA_ERR_BUSY;
+		nap.tv_sec = 0;
+		nap.tv_nsec = (long)(1000000 + randombytes_uniform(4000000));
+		nanosleep(&nap, NULL);
+	}
+}
+
+enum pva_rc pva_store_lock(const struct pva_store *st, const char *sub,
+			   const char *name, const char *suffix, unsigned timeout_ms,
+			   int *fd)
+{
+	char path[PATH_MAX];
+	enum pva_rc rc;
+	int lfd = -1;
+
+	*fd = -1;
+	rc = pva_store_path(st, sub, name, suffix, path, sizeof(path));
+	if (rc != PVA_OK)
+		goto out;
+	lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (lfd < 0) {
+		rc = errno == ELOOP ? PVA_ERR_PERM : PVA_ERR_IO;
+		goto out;
+	}
+	rc = pva_secfile_check_fd(lfd, PVA_SECFILE_PRIVATE);
+	if (rc == PVA_OK)
+		rc = wait_flock(lfd, timeout_ms);
+	if (rc == PVA_OK) {
+		*fd = lfd;
+		lfd = -1;
+	}
+out:
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
+}
+
+void pva_store_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+/* ---- send histories --------------------------------------------------- */
+
+void pva_times_add(time_t *t, size_t *n, size_t max, time_t now)
+{
+	size_t i;
+
+	if (max == 0)
+		return;
+	if (*n > max)
+		*n = max;
+	if (*n == max) {
+		memmove(t, t + 1, (max - 1) * sizeof(t[0]));
+		(*n)--;
+	}
+	/* keep time order even if the clock went back */
+	for (i = *n; i > 0 && t[i - 1] > now; i--)
+		t[i] = t[i - 1];
+	t[i] = now;
+	(*n)++;
+}
+
+/* A send "in the future" (the clock went back) counts as recent. */
+static int inside(time_t v, time_t now, time_t window)
+{
+	return v > now - window;
+}
+
+size_t pva_times_within(const time_t *t, size_t n, time_t now, time_t window)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += (size_t)inside(t[i], now, window);
+	return k;
+}
+
+time_t pva_times_free_at(const time_t *t, size_t n, time_t now, time_t window,
+			 unsigned limit)
+{
+	size_t k = pva_times_within(t, n, now, window), skip, i;
+
+	if (k < limit)
+		return now;
+	/* the (k - limit + 1)-th oldest entry of the window must leave it */
+	skip = k - limit;
+	for (i = 0; i < n; i++) {
+		if (!inside(t[i], now, window))
+			continue;
+		if (skip == 0)
+			return t[i] + window;
+		skip--;
+	}
+	return now + window; /* not reached */
+}
+
+void pva_times_purge(time_t *t, size_t *n, time_t now, time_t window)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < *n; i++)
+		if (t[i] > now - window)
+			t[k++] = t[i];
+	*n = k;
+}
+
+enum pva_rc pva_times_parse(const char *s, size_t len, time_t *t, size_t *n,
+			    size_t max)
+{
+	unsigned long long v;
+	size_t pos = 0, w;
+	const char *c;
+
+	*n = 0;
+	while (pos < len) {
+		c = memchr(s + pos, ',', len - pos);
+		w = c ? (size_t)(c - (s + pos)) : len - pos;
+		if (*n >= max || pva_store_num(s + pos, w, PVA_STORE_TIME_MAX, &v) != PVA_OK)
+			return PVA_ERR_CORRUPT;
+		t[(*n)++] = (time_t)v;
+		pos += w + 1;
+		if (pos == len) /* a trailing comma */
+			return PVA_ERR_CORRUPT;
+	}
 	return PVA_OK;
 }

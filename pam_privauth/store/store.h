@@ -4,6 +4,8 @@
  *   state_dir/state/<u>          per-user login state record
  *   state_dir/phones/<u>         the admin-controlled phone directory
  *   state_dir/locks/<u>          lock file of <u>'s state (flock; kept)
+ *   state_dir/limits/            send histories shared between users
+ *                                (store/counters.h), created on first use
  *
  * <u> is pva_secfile_name(user), so a lookup is one open() whatever the
  * number of users.  Lock files live in their own directory so that no
@@ -23,6 +25,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "core/hostkey.h"
 #include "core/rc.h"
@@ -80,7 +83,35 @@ enum pva_rc pva_store_write(const struct pva_store *st, const char *sub,
 enum pva_rc pva_store_remove(const struct pva_store *st, const char *sub,
 			     const char *user) PVA_WUR;
 
-/* Helpers for the record parsers (state.c, phones.c). */
+/* Take an exclusive flock on the file sub/<name><suffix> (created 0600
+ * when missing, kept afterwards), waiting up to timeout_ms: PVA_ERR_BUSY
+ * when it stays taken.  *fd is the lock, released by pva_store_unlock(). */
+enum pva_rc pva_store_lock(const struct pva_store *st, const char *sub,
+			   const char *name, const char *suffix, unsigned timeout_ms,
+			   int *fd) PVA_WUR;
+void pva_store_unlock(int fd);
+
+/* Send histories: arrays of times, oldest first, at most max entries.
+ * Add now (in time order; the oldest entry goes when full). */
+void pva_times_add(time_t *t, size_t *n, size_t max, time_t now);
+
+/* Entries inside the window (now - window, now]. */
+size_t pva_times_within(const time_t *t, size_t n, time_t now, time_t window);
+
+/* When the window will hold fewer than limit entries (no later sends
+ * assumed): now when it already does. */
+time_t pva_times_free_at(const time_t *t, size_t n, time_t now, time_t window,
+			 unsigned limit);
+
+/* Drop the entries older than the window. */
+void pva_times_purge(time_t *t, size_t *n, time_t now, time_t window);
+
+/* Parse "t1,t2,..." (canonical decimal times, at most max) into t, *n;
+ * the empty string is no entry.  PVA_ERR_CORRUPT otherwise. */
+enum pva_rc pva_times_parse(const char *s, size_t len, time_t *t, size_t *n,
+			    size_t max) PVA_WUR;
+
+/* Helpers for the record parsers (state.c, phones.c, counters.c). */
 
 /* One "key=value" line; key and val point into the body, not terminated. */
 struct pva_store_line {

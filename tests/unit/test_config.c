@@ -188,6 +188,178 @@ static void test_dump(void **state)
 	pva_config_free(cfg);
 }
 
+/* ---- routing and limits ---------------------------------------------- */
+
+#define PROVS \
+	"providers = {\n" \
+	"  a = { type = \"spool\"; dir = \"/nonexistent/a\"; };\n" \
+	"  b = { type = \"spool\"; dir = \"/nonexistent/b\"; };\n" \
+	"  smsonly = { type = \"spool\"; dir = \"/nonexistent/c\"; channels = [\"sms\"]; };\n" \
+	"};\n"
+
+static void test_limit_defaults(void **state)
+{
+	struct pva_config *cfg = parse_ok("services = { sshd = { max_sends_per_hour = 50; };\n"
+					  "  su = { max_sends_per_day = 7; number_max_per_hour = 2;\n"
+					  "         number_max_per_day = 9; host_max_sends_per_hour = 30; };\n"
+					  "};\n");
+	const struct pva_settings *d = &cfg->defaults;
+	const struct pva_settings *sshd = pva_config_service(cfg, "sshd");
+	const struct pva_settings *su = pva_config_service(cfg, "su");
+
+	(void)state;
+	assert_int_equal(d->n_routes, 0);
+	assert_int_equal(d->voice_fallback, 0);
+	assert_int_equal(d->n_allowed, 1);
+	assert_string_equal(d->allowed_prefixes[0], "+86");
+	assert_int_equal(d->max_sends_per_day, 20);
+	assert_int_equal(d->number_max_per_hour, 5);
+	assert_int_equal(d->number_max_per_day, 20);
+	assert_int_equal(d->host_max_sends_per_hour, 200);
+	/* unset caps follow the user's hourly cap */
+	assert_int_equal(sshd->max_sends_per_day, 50);
+	assert_int_equal(sshd->number_max_per_hour, 50);
+	assert_int_equal(sshd->number_max_per_day, 50);
+	/* set ones are kept */
+	assert_int_equal(su->max_sends_per_day, 7);
+	assert_int_equal(su->number_max_per_hour, 2);
+	assert_int_equal(su->number_max_per_day, 9);
+	assert_int_equal(su->host_max_sends_per_hour, 30);
+	pva_config_free(cfg);
+	/* the default destination follows decoy_country */
+	cfg = parse_ok("decoy_country = \"44\";\n");
+	assert_string_equal(cfg->defaults.allowed_prefixes[0], "+44");
+	pva_config_free(cfg);
+}
+
+static void test_routes_parse_and_inherit(void **state)
+{
+	struct pva_config *cfg = parse_ok(PROVS
+		"defaults = { channels = [\"sms\", \"voice\"]; voice_fallback = true;\n"
+		"  allowed_prefixes = [\"+86\", \"+44\"];\n"
+		"  routes = ( { prefix = \"+86\"; sms = [\"smsonly\", \"a\"]; voice = [\"a\"]; },\n"
+		"             { prefix = \"+\"; sms = [\"b\"]; voice = [\"b\", \"a\"]; } ); };\n"
+		"services = { sshd = { code_ttl = 60; };\n"
+		"  login = { providers = [\"b\"]; };\n"
+		"  su = { routes = (); providers = [\"a\"]; };\n"
+		"  sudo = { routes = []; }; };\n");
+	const struct pva_settings *d = &cfg->defaults;
+
+	(void)state;
+	assert_int_equal(d->n_routes, 2);
+	assert_string_equal(d->routes[0].prefix, "+86");
+	assert_int_equal(d->routes[0].n_sms, 2);
+	assert_string_equal(d->routes[0].sms[0]->name, "smsonly");
+	assert_string_equal(d->routes[0].voice[0]->name, "a");
+	assert_int_equal(d->routes[1].n_voice, 2);
+	assert_int_equal(d->voice_fallback, 1);
+	assert_int_equal(d->n_allowed, 2);
+	/* inherited as is */
+	assert_int_equal(pva_config_service(cfg, "sshd")->n_routes, 2);
+	/* a service's own providers beat inherited routes; so does "()" */
+	assert_int_equal(pva_config_service(cfg, "login")->n_routes, 0);
+	assert_string_equal(pva_config_service(cfg, "login")->providers[0]->name, "b");
+	assert_int_equal(pva_config_service(cfg, "su")->n_routes, 0);
+	assert_int_equal(pva_config_service(cfg, "sudo")->n_routes, 0);
+	pva_config_free(cfg);
+}
+
+static void test_routing_errors(void **state)
+{
+	char big[4096];
+	int i;
+
+	(void)state;
+	parse_bad(PROVS "defaults = {\n  routes = ( { prefix = \"86\"; sms = [\"a\"]; } );\n};\n",
+		  "t.conf:7: prefix: \"86\" is not \"+\" followed by up to 15 digits");
+	parse_bad(PROVS "defaults = { routes = ( { prefix = \"+1234567890123456\"; sms = [\"a\"]; } ); };\n",
+		  "t.conf:6: prefix: longer than 16 bytes");
+	parse_bad(PROVS "defaults = {\n routes = (\n  { prefix = \"+\"; sms = [\"a\", \"nope\"]; } );\n};\n",
+		  "t.conf:8: sms: no provider named \"nope\"");
+	parse_bad(PROVS "defaults = { channels = [\"sms\", \"voice\"];\n"
+		  "  routes = ( { prefix = \"+\"; sms = [\"a\"];\n"
+		  "               voice = [\"smsonly\"]; } ); };\n",
+		  "t.conf:8: voice: provider smsonly cannot deliver by voice");
+	parse_bad(PROVS "defaults = { routes = ( { prefix = \"+\"; sms = [\"a\", \"a\"]; } ); };\n",
+		  "sms: provider a listed twice");
+	parse_bad(PROVS "defaults = { routes = ( { prefix = \"+\"; sms = [\"a\"]; },\n"
+		  "  { prefix = \"+\"; sms = [\"b\"]; } ); };\n",
+		  "t.conf:7: routes: prefix \"+\" listed twice");
+	parse_bad(PROVS "defaults = { routes = ( { sms = [\"a\"]; } ); };\n",
+		  "t.conf:6: prefix: missing");
+	parse_bad(PROVS "defaults = { routes = ( { prefix = \"+\"; sms = [\"a\"]; fax = [\"b\"]; } ); };\n",
+		  "fax: unknown key");
+	parse_bad(PROVS "defaults = { routes = ( \"a\" ); };\n",
+		  "routes: each route must be a group");
+	parse_bad(PROVS "defaults = { routes = { prefix = \"+\"; }; };\n",
+		  "routes: expected a list of groups");
+	parse_bad(PROVS "defaults = { routes = ( { prefix = \"+\"; } ); };\n",
+		  "routes: route \"+\" names no providers");
+	parse_bad(PROVS "defaults = { routes = ( { prefix = \"+\"; sms = []; } ); };\n",
+		  "sms: needs at least one provider");
+	parse_bad(PROVS "defaults = {\n providers = [\"a\"];\n"
+		  " routes = ( { prefix = \"+\"; sms = [\"a\"]; } ); };\n",
+		  "t.conf:7: providers: set either providers or routes in one group, not both");
+	parse_bad(PROVS "services = {\n sshd = { channels = [\"sms\", \"voice\"];\n"
+		  "  routes = ( { prefix = \"+\"; sms = [\"a\"]; } ); }; };\n",
+		  "t.conf:7: routes: route \"+\" has no voice providers but channels has \"voice\" "
+		  "(service sshd)");
+	parse_bad(PROVS "defaults = {\n allowed_prefixes = [\"+86\", \"+44\"];\n"
+		  " routes = ( { prefix = \"+86\"; sms = [\"a\"]; } ); };\n",
+		  "allowed_prefixes: \"+44\" has no route");
+	parse_bad(PROVS "defaults = { allowed_prefixes = [\"+8\"];\n"
+		  " routes = ( { prefix = \"+86\"; sms = [\"a\"]; } ); };\n",
+		  "allowed_prefixes: \"+8\" has no route");
+	parse_bad(PROVS "services = {\n sshd = {\n  voice_fallback = true; }; };\n",
+		  "t.conf:7: voice_fallback: needs \"voice\" in channels (service sshd)");
+	parse_bad("defaults = { voice_fallback = 1; };\n", "voice_fallback: expected true or false");
+	parse_bad("defaults = {\n allowed_prefixes = [];\n};\n",
+		  "t.conf:2: allowed_prefixes: needs at least one prefix");
+	parse_bad("defaults = { allowed_prefixes = [\"+86\", \"0044\"]; };\n",
+		  "allowed_prefixes: \"0044\" is not");
+	parse_bad("defaults = { allowed_prefixes = [\"+86\", \"+86\"]; };\n",
+		  "allowed_prefixes: \"+86\" listed twice");
+	parse_bad("defaults = { max_sends_per_day = 251; };\n",
+		  "max_sends_per_day: 251 is out of range 1..250");
+	parse_bad("defaults = { number_max_per_hour = 0; };\n",
+		  "number_max_per_hour: 0 is out of range 1..100");
+	parse_bad("defaults = { number_max_per_day = 1001; };\n",
+		  "number_max_per_day: 1001 is out of range 1..1000");
+	parse_bad("defaults = { host_max_sends_per_hour = 2001; };\n",
+		  "host_max_sends_per_hour: 2001 is out of range 1..2000");
+	strcpy(big, PROVS "defaults = { routes = (");
+	for (i = 0; i < PVA_MAX_ROUTES + 1; i++)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big),
+			 "%s{ prefix = \"+%d\"; sms = [\"a\"]; }", i ? "," : "", i + 10);
+	strcat(big, "); };\n");
+	parse_bad(big, "routes: at most 16 routes allowed");
+}
+
+static void test_dump_routing(void **state)
+{
+	struct pva_config *cfg = parse_ok(PROVS
+		"defaults = { allowed_prefixes = [\"+86\", \"+44\"]; number_max_per_hour = 3;\n"
+		"  routes = ( { prefix = \"+86\"; sms = [\"a\", \"b\"]; },\n"
+		"             { prefix = \"+\"; sms = [\"b\"]; } ); };\n");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	(void)state;
+	pva_config_dump(cfg, &cfg->defaults, fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "routes = (\n  { prefix = \"+86\"; sms = [\"a\", \"b\"]; },\n"
+				"  { prefix = \"+\"; sms = [\"b\"]; }\n);\n"));
+	assert_non_null(strstr(buf, "voice_fallback = false;\n"));
+	assert_non_null(strstr(buf, "allowed_prefixes = [\"+86\", \"+44\"];\n"));
+	assert_non_null(strstr(buf, "max_sends_per_day = 20;\n"));
+	assert_non_null(strstr(buf, "number_max_per_hour = 3;\n"));
+	assert_non_null(strstr(buf, "number_max_per_day = 20;\n"));
+	assert_non_null(strstr(buf, "host_max_sends_per_hour = 200;\n"));
+	free(buf);
+	pva_config_free(cfg);
+}
+
 /* File-level checks: ownership, mode, symlinks, @include, size. */
 static void test_file_checks(void **state)
 {
@@ -256,6 +428,10 @@ int main(void)
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_templates_must_fit_at_worst),
 		cmocka_unit_test(test_service_lookup_and_decoy_country),
+		cmocka_unit_test(test_limit_defaults),
+		cmocka_unit_test(test_routes_parse_and_inherit),
+		cmocka_unit_test(test_routing_errors),
+		cmocka_unit_test(test_dump_routing),
 		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_oversize_file),
 	};

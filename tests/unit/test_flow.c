@@ -79,7 +79,11 @@ static const char *conf_text =
 	"  secure = { providers = [\"broken\"]; };\n"
 	"  open = { unenrolled = \"allow\"; };\n"
 	"  safevoice = { channels = [\"sms\", \"voice\"]; failmode = \"safe\";\n"
-	"    providers = [\"smsonly\", \"brokenvoice\"]; resend_cooldown = 0; }; };\n";
+	"    providers = [\"smsonly\", \"brokenvoice\"]; resend_cooldown = 0; };\n"
+	"  intl = { allowed_prefixes = [\"+44\", \"+1\"]; };\n"
+	"  numcap = { number_max_per_hour = 1; };\n"
+	"  fallback = { channels = [\"sms\", \"voice\"]; voice_fallback = true;\n"
+	"    routes = ( { prefix = \"+\"; sms = [\"broken\"]; voice = [\"spool\"]; } ); }; };\n";
 
 struct fx {
 	struct testenv env;
@@ -298,6 +302,90 @@ static void test_resend_cooldown_message(void **state)
 	assert_int_equal(testenv_spool_count(&f->env), 1);
 }
 
+/* ---- routing and limits ---------------------------------------------- */
+
+static void enrol(const struct fx *f, const char *user, const char *phone)
+{
+	struct pva_hostkey *key = NULL;
+	struct pva_store st;
+	struct pva_phone_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.user, sizeof(rec.user), "%s", user);
+	snprintf(rec.phone, sizeof(rec.phone), "%s", phone);
+	rec.channel = PVA_CH_SMS;
+	assert_int_equal(pva_hostkey_load(f->env.cfg->host_key, 1, &key), PVA_OK);
+	assert_int_equal(pva_store_open(&st, f->env.state, key, 1), PVA_OK);
+	assert_int_equal(pva_phones_set(&st, &rec), PVA_OK);
+	pva_hostkey_free(key);
+}
+
+static int logged(const struct fx *f, const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < f->sc.n_logs; i++)
+		if (strstr(f->sc.logs[i], a) && (b == NULL || strstr(f->sc.logs[i], b)))
+			return 1;
+	return 0;
+}
+
+static void test_destination_refused(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "intl", 1), PVA_DENIED);
+	assert_int_equal(f->sc.n_prompts, 0);
+	assert_int_equal(f->sc.n_errors, 1);
+	assert_string_equal(f->sc.errors[0],
+			    "Codes cannot be sent to this number; contact your administrator.");
+	assert_true(logged(f, "event=destination_refused", "phone=\"+86 138****5678\""));
+	assert_int_equal(testenv_spool_count(&f->env), 0);
+	assert_no_leak(f);
+	/* a decoy number is never refused: nothing would be sent anyway */
+	f->sc.answers[0] = "123456";
+	f->sc.answers[1] = NULL;
+	f->sc.n_errors = 0;
+	assert_int_equal(run(f, "nosuchuser", "intl", 0), PVA_ERR_CONV);
+	assert_int_equal(f->sc.n_prompts, 2);
+	assert_int_equal(testenv_spool_count(&f->env), 0);
+}
+
+/* Two users on one number share its cap; the refusal names the limit. */
+static void test_number_cap_shared(void **state)
+{
+	struct fx *f = *state;
+
+	enrol(f, "bob", "+8613812345678");
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "numcap", 1), PVA_OK);
+	f->sc.n_logs = 0;
+	assert_int_equal(run(f, "bob", "numcap", 1), PVA_DENIED);
+	assert_int_equal(f->sc.n_prompts, 1);
+	assert_string_equal(f->sc.errors[0], "Too many codes sent; try again in 60 min.");
+	assert_true(logged(f, "event=rate_limited", "limit=number_hour retry_in=\"60 min\""));
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+	assert_no_leak(f);
+}
+
+/* Every SMS provider failed: the code went by voice, and the prompt says so. */
+static void test_voice_fallback_prompt(void **state)
+{
+	struct fx *f = *state;
+	char body[64];
+
+	assert_int_equal(run(f, "alice", "fallback", 1), PVA_ERR_CONV);
+	assert_string_equal(f->sc.prompts[0], "Code sent by voice call to +86 138****5678, "
+			    "valid 5 min. Code (r = resend): ");
+	assert_true(logged(f, "event=delivery_fallback", "from=sms to=voice"));
+	assert_true(logged(f, "event=code_sent", "channel=voice provider=spool"));
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+	/* the voice text spells the digits: no 6-digit run in the spool */
+	assert_int_not_equal(testenv_spool_code(&f->env, 0, body, sizeof(body)), 0);
+	assert_no_leak(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +399,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resend_cooldown_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_resend_never_bypasses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_service_name_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destination_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_number_cap_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_voice_fallback_prompt, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

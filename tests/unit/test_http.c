@@ -4,11 +4,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,30 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 #include <sodium.h>
 
 #include "core/secrets.h"
 #include "delivery/http.h"
-
-/* ---- a one-shot loopback HTTP server ---- */
-
-struct srv {
-	int lfd;
-	int port;
-	pthread_t th;
-	const char *reply;       /* sent after the request; NULL = close silently */
-	size_t reply_len;        /* 0 = strlen(reply) */
-	unsigned delay_ms;       /* before replying */
-	int no_read;             /* accept, then say nothing (TLS stall) */
-	char got[16384];         /* the request as received */
-	size_t got_len;
-};
+#include "../lib/loopsrv.h"
 
 static int64_t mono_ms(void)
 {
@@ -49,104 +31,14 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read until the headers and Content-Length bytes of body are in. */
-static void read_request(struct srv *s, int fd)
+static void srv_start(struct loopsrv *s)
 {
-	char *hend, *cl;
-	size_t need = 0;
-	ssize_t n;
-
-	while (s->got_len < sizeof(s->got) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 3000) <= 0)
-			return;
-		n = read(fd, s->got + s->got_len, sizeof(s->got) - 1 - s->got_len);
-		if (n <= 0)
-			return;
-		s->got_len += (size_t)n;
-		s->got[s->got_len] = '\0';
-		hend = strstr(s->got, "\r\n\r\n");
-		if (hend == NULL)
-			continue;
-		cl = strcasestr(s->got, "\r\nContent-Length:");
-		need = (size_t)(hend + 4 - s->got) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
-		if (s->got_len >= need)
-			return;
-	}
+	assert_int_equal(loopsrv_start(s), 0);
 }
 
-static void write_all(int fd, const char *p, size_t n)
+static void srv_stop(struct loopsrv *s)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void *srv_main(void *arg)
-{
-	struct srv *s = arg;
-	struct pollfd p = { s->lfd, POLLIN, 0 };
-	int fd;
-
-	if (poll(&p, 1, 10000) <= 0)
-		return NULL;
-	fd = accept(s->lfd, NULL, NULL);
-	if (fd < 0)
-		return NULL;
-	if (s->no_read)
-		usleep(s->delay_ms * 1000);
-	else
-		read_request(s, fd);
-	if (!s->no_read && s->delay_ms)
-		usleep(s->delay_ms * 1000);
-	if (s->reply != NULL)
-		write_all(fd, s->reply, s->reply_len ? s->reply_len : strlen(s->reply));
-	close(fd);
-	return NULL;
-}
-
-static void srv_start(struct srv *s)
-{
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s->lfd, 4), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &alen), 0);
-	s->port = ntohs(a.sin_port);
-	assert_int_equal(pthread_create(&s->th, NULL, srv_main, s), 0);
-}
-
-static void srv_stop(struct srv *s)
-{
-	pthread_join(s->th, NULL);
-	close(s->lfd);
-}
-
-/* A port nothing listens on (bound, never listened, closed). */
-static int closed_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-	close(fd);
-	return ntohs(a.sin_port);
+	loopsrv_stop(s);
 }
 
 static void opts_default(struct pva_http_opts *o)
@@ -157,7 +49,7 @@ static void opts_default(struct pva_http_opts *o)
 }
 
 /* One POST to the server at path with `reply`; fills *resp. */
-static enum pva_rc post(struct srv *s, const char *scheme, struct pva_http_opts *o,
+static enum pva_rc post(struct loopsrv *s, const char *scheme, struct pva_http_opts *o,
 			unsigned deadline, struct pva_http_resp *resp)
 {
 	static const char *const hdrs[] = { "Content-Type: application/x-www-form-urlencoded",
@@ -253,6 +145,57 @@ static void test_buf_limit(void **state)
 	assert_true(b.len <= 256 * 1024);
 	pva_http_buf_wipe(&b);
 	free(chunk);
+}
+
+static void test_scrub(void **state)
+{
+	char a[] = "The 'To' number +49 151 1234-5678 is not valid (21211).";
+	char b[] = "code 493817\tok 12345 +1";
+	char c[] = "(555) 123-4567, 2024-01-02";
+	char d[] = "";
+
+	(void)state;
+	pva_http_scrub(a);
+	assert_string_equal(a, "The 'To' number * is not valid (21211).");
+	pva_http_scrub(b);
+	assert_string_equal(b, "code * ok 12345 +1");
+	pva_http_scrub(c);
+	assert_string_equal(c, "(*, *");
+	pva_http_scrub(d);
+	assert_string_equal(d, "");
+}
+
+static void test_json(void **state)
+{
+	struct pva_http_resp r;
+	struct json_object *o;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.body = (char *)"{\"sid\":\"SM1\",\"code\":21211,\"ok\":true,\"n\":null,\"l\":[1]}";
+	r.body_len = strlen(r.body);
+	o = pva_http_json(&r);
+	assert_non_null(o);
+	assert_string_equal(pva_http_json_str(o, "sid"), "SM1");
+	assert_string_equal(pva_http_json_str(o, "code"), "21211");
+	assert_string_equal(pva_http_json_str(o, "ok"), "true");
+	assert_null(pva_http_json_str(o, "n"));
+	assert_null(pva_http_json_str(o, "l"));
+	assert_null(pva_http_json_str(o, "missing"));
+	json_object_put(o);
+	r.body = (char *)"[1,2]";
+	r.body_len = 5;
+	assert_null(pva_http_json(&r));
+	r.body = (char *)"{\"a\":";
+	r.body_len = 5;
+	assert_null(pva_http_json(&r));
+	r.body = (char *)"<html>";
+	r.body_len = 6;
+	assert_null(pva_http_json(&r));
+	r.body = NULL;
+	r.body_len = 0;
+	assert_null(pva_http_json(&r));
+	assert_null(pva_http_json_str(NULL, "x"));
 }
 
 /* ---- classification ---- */
@@ -439,7 +382,7 @@ static void test_cfg_secret(void **state)
 
 static void test_do_success(void **state)
 {
-	struct srv s = { .reply = "HTTP/1.1 201 Created\r\nContent-Length: 15\r\n"
+	struct loopsrv s = { .reply = "HTTP/1.1 201 Created\r\nContent-Length: 15\r\n"
 				  "Connection: close\r\n\r\n{\"sid\":\"SM123\"}" };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
@@ -471,7 +414,7 @@ static void test_do_success(void **state)
 
 static void test_do_get_no_body(void **state)
 {
-	struct srv s = { .reply = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n" };
+	struct loopsrv s = { .reply = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n" };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
 	char url[96];
@@ -493,7 +436,7 @@ static void test_do_get_no_body(void **state)
 
 static void test_do_429_retry_after(void **state)
 {
-	struct srv s = { .reply = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\n"
+	struct loopsrv s = { .reply = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\n"
 				  "Content-Length: 2\r\nConnection: close\r\n\r\n{}" };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
@@ -511,7 +454,7 @@ static void test_do_429_retry_after(void **state)
 
 static void test_do_redirect_refused(void **state)
 {
-	struct srv s = { .reply = "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/x\r\n"
+	struct loopsrv s = { .reply = "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/x\r\n"
 				  "Content-Length: 0\r\nConnection: close\r\n\r\n" };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
@@ -534,7 +477,7 @@ static void test_do_body_too_large(void **state)
 				   "Connection: close\r\n\r\n";
 	size_t n = sizeof(head) - 1 + 70000;
 	char *reply = malloc(n);
-	struct srv s;
+	struct loopsrv s;
 	struct pva_http_opts o;
 	struct pva_http_resp r;
 
@@ -559,7 +502,7 @@ static void test_do_body_too_large(void **state)
 /* The server reads the request, then stalls: sent, answer lost. */
 static void test_do_timeout_after_send(void **state)
 {
-	struct srv s = { .reply = NULL, .delay_ms = 1500 };
+	struct loopsrv s = { .reply = NULL, .delay_ms = 1500 };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
 	int64_t t0;
@@ -580,7 +523,7 @@ static void test_do_timeout_after_send(void **state)
 /* The server reads the request and hangs up without an answer. */
 static void test_do_closed_after_send(void **state)
 {
-	struct srv s = { .reply = NULL };
+	struct loopsrv s = { .reply = NULL };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
 
@@ -597,7 +540,7 @@ static void test_do_closed_after_send(void **state)
  * times out, nothing was sent. */
 static void test_do_tls_stall_not_sent(void **state)
 {
-	struct srv s = { .reply = NULL, .no_read = 1, .delay_ms = 1200 };
+	struct loopsrv s = { .reply = NULL, .no_read = 1, .delay_ms = 1200 };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
 
@@ -615,7 +558,7 @@ static void test_do_tls_stall_not_sent(void **state)
 /* https to a plain HTTP server: a TLS error, nothing was sent. */
 static void test_do_tls_garbage_not_sent(void **state)
 {
-	struct srv s = { .reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .no_read = 1 };
+	struct loopsrv s = { .reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .no_read = 1 };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
 
@@ -630,7 +573,7 @@ static void test_do_tls_garbage_not_sent(void **state)
 
 static void test_do_refused_early(void **state)
 {
-	struct srv s = { .port = 0 };
+	struct loopsrv s = { .port = 0 }, live = { .port = 0 };
 	struct pva_http_opts o;
 	struct pva_http_resp r;
 	struct pva_http_req req = { "POST", "http://sms.example.com/x", NULL, "a", 1, NULL, NULL };
@@ -643,11 +586,21 @@ static void test_do_refused_early(void **state)
 	assert_int_equal(pva_http_do(&o, &put, 5000, &r), PVA_ERR_DELIVERY);
 	assert_int_equal(r.transport, PVA_HTTP_REFUSED);
 	/* a closed port: connection refused, not sent */
-	s.port = closed_port();
+	s.port = loopsrv_closed_port();
 	assert_int_equal(post(&s, "http", &o, 5000, &r), PVA_ERR_DELIVERY);
 	assert_int_equal(r.transport, PVA_HTTP_NOT_SENT);
 	assert_int_equal(pva_http_classify(&r, 0), PVA_SEND_TEMPORARY);
 	assert_non_null(strstr(r.error, "curl 7"));
+	/* a configured proxy is used: unreachable, nothing reaches the server */
+	live.reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	srv_start(&live);
+	snprintf(o.proxy, sizeof(o.proxy), "http://127.0.0.1:%d", loopsrv_closed_port());
+	assert_int_equal(post(&live, "http", &o, 5000, &r), PVA_ERR_DELIVERY);
+	assert_int_equal(r.transport, PVA_HTTP_NOT_SENT);
+	o.proxy[0] = '\0';
+	assert_int_equal(post(&live, "http", &o, 5000, &r), PVA_OK); /* direct: reached */
+	srv_stop(&live);
+	pva_http_resp_free(&r);
 	/* no time left */
 	assert_int_equal(post(&s, "http", &o, 0, &r), PVA_ERR_DELIVERY);
 	assert_int_equal(r.transport, PVA_HTTP_NOT_SENT);
@@ -661,6 +614,8 @@ int main(void)
 		cmocka_unit_test(test_check_url),
 		cmocka_unit_test(test_buf_encoding),
 		cmocka_unit_test(test_buf_limit),
+		cmocka_unit_test(test_scrub),
+		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_opts_parse),
 		cmocka_unit_test(test_cfg_url),

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "otp/ledger.h"
+#include "store/counters.h"
 #include "store/state.h"
 #include "../lib/testenv.h"
 
@@ -21,6 +22,7 @@ struct fx {
 	struct pva_store store;
 	struct pva_settings s;
 	struct pva_ledger_ctx c;
+	char svc[32];
 };
 
 static int setup(void **state)
@@ -310,6 +312,239 @@ static void test_corrupt_record_fails_closed(void **state)
 	assert_int_equal(pva_ledger_begin(&f->c, PVA_CH_SMS, 1001, &r), PVA_ERR_CORRUPT);
 }
 
+/* ---- fraud and cost limits ------------------------------------------- */
+
+#define ALICE_PHONE "+8613812345678"
+#define SHARED_PHONE "+8613900000000"
+
+/* One send for (user, phone) at now through begin; returns the outcome. */
+static enum pva_ledger_outcome send_as(struct fx *f, const char *user, const char *phone,
+				       time_t now, struct pva_ledger_result *r)
+{
+	f->c.user = user;
+	f->c.phone = phone;
+	/* a fresh service each time: never a pending code to reuse */
+	snprintf(f->svc, sizeof(f->svc), "svc%lld", (long long)now);
+	f->c.service = f->svc;
+	assert_int_equal(pva_ledger_begin(&f->c, PVA_CH_SMS, now, r), PVA_OK);
+	pva_ledger_result_wipe(r);
+	return r->outcome;
+}
+
+static size_t host_sends(struct fx *f, time_t now)
+{
+	struct pva_counter *c = calloc(1, sizeof(*c));
+	size_t n;
+
+	assert_non_null(c);
+	assert_int_equal(pva_counter_load(&f->store, PVA_COUNTER_HOST, c), PVA_OK);
+	n = pva_times_within(c->sends, c->n, now, 3600);
+	free(c);
+	return n;
+}
+
+static size_t user_sends(struct fx *f, const char *user, time_t now)
+{
+	struct pva_state *st = calloc(1, sizeof(*st));
+	size_t n;
+
+	assert_non_null(st);
+	assert_int_equal(pva_state_load(&f->store, user, st), PVA_OK);
+	n = pva_state_sends_within(st, now, 86400);
+	free(st);
+	return n;
+}
+
+static void test_destination_refused(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+
+	/* default allowed_prefixes: "+86" only */
+	assert_int_equal(send_as(f, "alice", "+447700900123", 1000, &r), PVA_LEDGER_REFUSED);
+	assert_string_equal(r.code, "");
+	/* nothing issued, nothing counted anywhere */
+	assert_int_equal(user_sends(f, "alice", 1000), 0);
+	assert_int_equal(host_sends(f, 1000), 0);
+	f->c.service = f->svc;
+	assert_int_equal(pva_ledger_verify(&f->c, "000000", 1001, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_EXPIRED);
+	/* resend is refused the same way */
+	assert_int_equal(pva_ledger_resend(&f->c, PVA_CH_VOICE, 1002, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_REFUSED);
+	/* inside the list: fine */
+	assert_int_equal(send_as(f, "alice", ALICE_PHONE, 1003, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(host_sends(f, 1003), 1);
+	/* widen the list */
+	strcpy(f->s.allowed_prefixes[1], "+44");
+	f->s.n_allowed = 2;
+	assert_int_equal(send_as(f, "alice", "+447700900123", 1004, &r), PVA_LEDGER_ISSUED);
+}
+
+/* A decoy number (nothing is sent) is exempt from the destination check,
+ * so unknown users are not told apart, but counts like any other send. */
+static void test_decoy_skips_destination_check(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+
+	f->c.decoy = 1;
+	assert_int_equal(send_as(f, "ghost", "+447700900123", 1000, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(host_sends(f, 1000), 1);
+	assert_int_equal(user_sends(f, "ghost", 1000), 1);
+}
+
+static void test_user_daily_cap(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+	time_t t0 = 100000;
+	int i;
+
+	f->s.max_sends_per_hour = 3;
+	f->s.max_sends_per_day = 7;
+	f->s.number_max_per_hour = 100;
+	f->s.number_max_per_day = 1000;
+	/* 3 an hour: hours 0 and 1 fill 6, hour 2 takes one more */
+	for (i = 0; i < 7; i++)
+		assert_int_equal(send_as(f, "alice", ALICE_PHONE, t0 + (i / 3) * 3600 + i, &r),
+				 PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "alice", ALICE_PHONE, t0 + 7300, &r), PVA_LEDGER_CAPPED);
+	assert_int_equal(r.limit, PVA_LIMIT_USER_DAY);
+	assert_int_equal(r.until, t0 + 86400); /* the first send leaves the day */
+	/* hourly and daily caps both hit: the later one is reported */
+	assert_int_equal(send_as(f, "alice", ALICE_PHONE, t0 + 7201, &r), PVA_LEDGER_CAPPED);
+	assert_int_equal(r.limit, PVA_LIMIT_USER_DAY);
+	assert_int_equal(send_as(f, "alice", ALICE_PHONE, t0 + 86400, &r), PVA_LEDGER_ISSUED);
+	/* refusals were not counted: 6 of the first day + this one */
+	assert_int_equal(user_sends(f, "alice", t0 + 86400), 7);
+}
+
+static void test_user_hourly_cap_reports_limit(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		assert_int_equal(send_as(f, "alice", ALICE_PHONE, 1000 + i, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "alice", ALICE_PHONE, 1010, &r), PVA_LEDGER_CAPPED);
+	assert_int_equal(r.limit, PVA_LIMIT_USER_HOUR);
+	assert_int_equal(r.until, 1000 + 3600);
+	assert_string_equal(pva_limit_name(r.limit), "user_hour");
+}
+
+/* Two users sharing one number share its caps; other numbers are free. */
+static void test_number_caps_across_users(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+
+	f->s.number_max_per_hour = 3;
+	f->s.number_max_per_day = 4;
+	assert_int_equal(send_as(f, "alice", SHARED_PHONE, 1000, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "alice", SHARED_PHONE, 1001, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "bob", SHARED_PHONE, 1002, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "bob", SHARED_PHONE, 1003, &r), PVA_LEDGER_CAPPED);
+	assert_int_equal(r.limit, PVA_LIMIT_NUMBER_HOUR);
+	assert_int_equal(r.until, 1000 + 3600);
+	/* the refusal counted nowhere: bob has 1 send, the host 3 */
+	assert_int_equal(user_sends(f, "bob", 1003), 1);
+	assert_int_equal(host_sends(f, 1003), 3);
+	/* another number is not affected */
+	assert_int_equal(send_as(f, "carol", ALICE_PHONE, 1004, &r), PVA_LEDGER_ISSUED);
+	/* an hour later one more fits the day (4), then the day is full */
+	assert_int_equal(send_as(f, "bob", SHARED_PHONE, 4600, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "alice", SHARED_PHONE, 4601, &r), PVA_LEDGER_CAPPED);
+	assert_int_equal(r.limit, PVA_LIMIT_NUMBER_DAY);
+	assert_int_equal(r.until, 1000 + 86400);
+	/* without a destination (phone NULL) only user and host caps apply */
+	assert_int_equal(send_as(f, "alice", NULL, 4602, &r), PVA_LEDGER_ISSUED);
+}
+
+static void test_host_cap(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+
+	f->s.host_max_sends_per_hour = 3;
+	assert_int_equal(send_as(f, "u1", "+8613800000001", 1000, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "u2", "+8613800000002", 1100, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "u3", "+8613800000003", 1200, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "u4", "+8613800000004", 1300, &r), PVA_LEDGER_CAPPED);
+	assert_int_equal(r.limit, PVA_LIMIT_HOST_HOUR);
+	assert_int_equal(r.until, 1000 + 3600);
+	assert_int_equal(user_sends(f, "u4", 1300), 0);
+	assert_int_equal(send_as(f, "u4", "+8613800000004", 4600, &r), PVA_LEDGER_ISSUED);
+	assert_int_equal(send_as(f, "u5", "+8613800000005", 4601, &r), PVA_LEDGER_CAPPED);
+	assert_int_equal(r.until, 1100 + 3600);
+}
+
+/* A reused pending code sends nothing and counts nothing. */
+static void test_pending_not_counted(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+
+	f->c.phone = ALICE_PHONE;
+	assert_int_equal(pva_ledger_begin(&f->c, PVA_CH_SMS, 1000, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_ISSUED);
+	pva_ledger_result_wipe(&r);
+	assert_int_equal(pva_ledger_begin(&f->c, PVA_CH_SMS, 1001, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_PENDING);
+	assert_int_equal(host_sends(f, 1001), 1);
+	assert_int_equal(user_sends(f, "alice", 1001), 1);
+}
+
+/* send-test's charge: counted like a code, lockouts do not apply. */
+static void test_charge(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+	char code[16], bad[16];
+	int i;
+
+	f->c.phone = ALICE_PHONE;
+	f->s.max_attempts = 1;
+	f->s.lockout_after = 1;
+	issue(f, 1000, code);
+	wrong_of(code, bad);
+	assert_int_equal(verify(f, bad, 1001, &r), PVA_LEDGER_MAXTRIES);
+	assert_int_equal(r.locked_now, 1);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pva_ledger_charge(&f->c, 1002 + i, &r), PVA_OK);
+		assert_int_equal(r.outcome, PVA_LEDGER_ALLOWED);
+		assert_string_equal(r.code, "");
+	}
+	assert_int_equal(pva_ledger_charge(&f->c, 1010, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_CAPPED);
+	assert_int_equal(r.limit, PVA_LIMIT_USER_HOUR);
+	assert_int_equal(host_sends(f, 1010), 5);
+	f->c.phone = "+15551234567";
+	assert_int_equal(pva_ledger_charge(&f->c, 5000, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_REFUSED);
+	/* the lockout is still there */
+	assert_int_equal(pva_ledger_begin(&f->c, PVA_CH_SMS, 1011, &r), PVA_OK);
+	assert_int_equal(r.outcome, PVA_LEDGER_LOCKED);
+}
+
+/* The shared records hold no number in the clear. */
+static void test_no_plain_number_stored(void **state)
+{
+	struct fx *f = *state;
+	struct pva_ledger_result r;
+	char cmd[PATH_MAX + 64];
+
+	assert_int_equal(send_as(f, "alice", ALICE_PHONE, 1000, &r), PVA_LEDGER_ISSUED);
+	snprintf(cmd, sizeof(cmd), "! grep -rq 13812345678 '%s'", f->env.state);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "! ls '%s/limits' | grep -q 13812345678", f->env.state);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "test $(ls '%s/limits' | grep -c '^n-[0-9a-f]*$') = 1",
+		 f->env.state);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +558,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expired_code_with_wrong_entries_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancelled_resend_restores_previous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_record_fails_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destination_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decoy_skips_destination_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_daily_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_hourly_cap_reports_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_number_caps_across_users, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_not_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_charge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_plain_number_stored, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -396,7 +396,7 @@ static void test_purge(void **state)
 
 	(void)state;
 	sample(&s, "alice");
-	s.sends[0] = now - 3600;       /* exactly an hour ago: gone */
+	s.sends[0] = now - PVA_SEND_DAY; /* exactly a day ago: gone */
 	s.sends[1] = now - 3599;
 	s.sends[2] = now;
 	s.pending[0].expires = now;    /* expires now: gone */
@@ -417,7 +417,7 @@ static void test_purge(void **state)
 	s.locked_until = now + 1;
 	pva_state_purge(&s, now);
 	assert_int_equal(s.locked_until, now + 1);
-	pva_state_purge(&s, now + 10000);
+	pva_state_purge(&s, now + PVA_SEND_DAY);
 	assert_int_equal(s.n_sends, 0);
 	assert_int_equal(s.n_pending, 0);
 	assert_int_equal(s.locked_until, 0);
@@ -438,7 +438,11 @@ static void test_save_purges(void **state)
 	assert_int_equal(pva_state_load(&f->st, "alice", &b), PVA_OK);
 	assert_int_equal(b.n_pending, 1);
 	assert_string_equal(b.pending[0].service, "login.x_y-Z");
+	/* sends are kept a day (the per-day cap counts them) */
 	assert_int_equal(pva_state_save(&f->st, &b, 1700009999), PVA_OK);
+	assert_int_equal(pva_state_load(&f->st, "alice", &b), PVA_OK);
+	assert_int_equal(b.n_sends, 3);
+	assert_int_equal(pva_state_save(&f->st, &b, 1700099999), PVA_OK);
 	assert_int_equal(pva_state_load(&f->st, "alice", &b), PVA_OK);
 	assert_int_equal(b.n_pending, 0);
 	assert_int_equal(b.n_sends, 0);

@@ -1,0 +1,118 @@
+/* provfx.c - TEST ONLY: provider unit-test fixture (see provfx.h). */
+#include "provfx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+int provfx_setup(struct provfx *f, const char *secrets_text)
+{
+	char path[128], err[256];
+	FILE *fp;
+
+	memset(f, 0, sizeof(*f));
+	if (sodium_init() < 0)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/pva-prov-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	if (secrets_text == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/secrets", f->dir);
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return -1;
+	fputs(secrets_text, fp);
+	if (fclose(fp) != 0 || chmod(path, 0600) != 0)
+		return -1;
+	if (pva_secrets_load(path, &f->sec, err, sizeof(err)) != PVA_OK) {
+		fprintf(stderr, "# secrets: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void drop(struct provfx *f)
+{
+	if (f->ops != NULL && f->priv != NULL)
+		f->ops->destroy(f->priv);
+	f->priv = NULL;
+	f->ops = NULL;
+	if (f->have_cfg)
+		config_destroy(&f->cfg);
+	f->have_cfg = 0;
+}
+
+enum pva_rc provfx_create(struct provfx *f, const struct pva_provider_ops *ops,
+			  const char *group)
+{
+	struct pva_cfgread rd = { "test.conf", f->err, sizeof(f->err), 0, f->sec };
+	size_t n = strlen(group) + 64;
+	char *text = malloc(n);
+	const config_setting_t *g;
+	enum pva_rc rc = PVA_ERR_INVAL;
+
+	drop(f);
+	f->err[0] = '\0';
+	if (text == NULL)
+		return PVA_ERR_NOMEM;
+	snprintf(text, n, "providers = {\n%s\n};\n", group);
+	config_init(&f->cfg);
+	f->have_cfg = 1;
+	if (!config_read_string(&f->cfg, text)) {
+		snprintf(f->err, sizeof(f->err), "libconfig: %s line %d",
+			 config_error_text(&f->cfg), config_error_line(&f->cfg));
+		goto out;
+	}
+	g = config_lookup(&f->cfg, "providers");
+	g = g ? config_setting_get_elem(g, 0) : NULL;
+	if (g == NULL)
+		goto out;
+	rc = ops->create(&rd, g, &f->priv);
+	if (rc == PVA_OK)
+		f->ops = ops;
+out:
+	free(text);
+	return rc;
+}
+
+enum pva_rc provfx_send(struct provfx *f, const struct pva_message *msg,
+			struct pva_send_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = PVA_SEND_TEMPORARY;
+	if (f->ops == NULL)
+		return PVA_ERR_INVAL;
+	return f->ops->send(f->priv, msg, NULL, res);
+}
+
+void provfx_teardown(struct provfx *f)
+{
+	char cmd[128];
+
+	drop(f);
+	pva_secrets_free(f->sec);
+	f->sec = NULL;
+	if (f->dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "# cleanup of %s failed\n", f->dir);
+	}
+}
+
+void provfx_msg(struct pva_message *m, enum pva_channel ch, const char *text)
+{
+	memset(m, 0, sizeof(*m));
+	m->phone = "+4915112345678";
+	m->channel = ch;
+	m->text = text;
+	m->code = "493817";
+	m->ttl = 300;
+	m->service = "sshd";
+	m->host = "box";
+	m->timeout_ms = 5000;
+}

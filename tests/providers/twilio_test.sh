@@ -1,0 +1,233 @@
+#!/bin/bash
+# twilio_test.sh - TAP: PAM logins through the "twilio" provider against a
+# loopback HTTPS fake of Twilio's API (tests/fakes/twilio_fake.py) with a
+# test CA made at run time.  Each failure mode of the fake must give the
+# right classification in the log, fail over to the spool provider where
+# one is configured, refuse the login (failmode secure) where none is, and
+# return within the delivery deadline.  Needs root.
+#
+#   BUILD=build tests/providers/twilio_test.sh [SCENARIO...]
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/lib/tap.sh"
+. "$ROOT/tests/providers/lib.sh"
+pamenv_isolate "$0" "$@"
+
+SID=AC0123456789abcdef0123456789abcdef
+TOKEN=tw-secret-token-5f1e
+PHONE=+8613812345678
+
+# tw_env NAME [PROVIDER-KEYS]: environment, fake, secrets, provider "tw".
+tw_env() {
+	prov_env "twilio-$1" || return 1
+	fake_start tw twilio_fake.py --account-sid "$SID" --auth-token "$TOKEN" || return 1
+	write_secrets "tw = { account_sid = \"$SID\"; auth_token = \"$TOKEN\"; };"
+	PROVIDERS="  tw = { type = \"twilio\"; url = \"https://127.0.0.1:${FAKE_PORT[tw]}\";
+    ca_file = \"$CERTS/ca.pem\"; from = \"+15005550006\"; voice_language = \"cmn-CN\";
+    connect_timeout_ms = 1000; timeout_ms = ${TW_TIMEOUT:-1500}; ${2:-} };"
+	svc test
+}
+
+scn_sms() {
+	tw_env sms
+	prov_conf '"tw"'
+	enrol daemon "$PHONE"
+	timed_login test daemon code
+	check "sms: login with the code from the fake succeeds" result_is PAM_SUCCESS
+	check "sms: the fake recorded exactly one message" test "$(inbox_count twilio-)" = 1
+	check "sms: nothing went to the spool provider" test "$(inbox_count privauth-)" = 0
+	check "sms: logged outcome=sent with the message sid" \
+		log_has 'provider=tw outcome=sent request_id=SM[0-9a-f]+'
+	check "sms: the fake saw valid Basic auth (no auth failures)" \
+		test "$(fake_stat tw auth_failures)" = 0
+	check "sms: the recorded text names the service" spool_body_has 'for test on'
+	check "sms: the recorded number is the enrolled one" \
+		grep -qx "To: ${PHONE#+}" "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)"
+}
+
+scn_voice() {
+	tw_env voice
+	prov_conf '"tw"'
+	ctl user set daemon --phone "$PHONE" --channel voice
+	login test daemon code
+	check "voice: login with the spoken code succeeds" result_is PAM_SUCCESS
+	check "voice: the fake recorded a call (Voicecall: yes)" \
+		grep -q '^Voicecall: yes$' "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)"
+	check "voice: the spoken text reads the digits one by one" \
+		grep -qE '([0-9], ){5,}[0-9]' "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)"
+	check "voice: the TwiML says the text twice" \
+		test "$(sed '1,/^$/d' "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)" | grep -c .)" -ge 2
+	check "voice: logged outcome=sent with a call sid" log_has 'provider=tw outcome=sent request_id=CA'
+}
+
+# fail_mode MODE OUTCOME: the fake answers MODE; with tw alone the login is
+# refused, with spool behind it the spool delivers.
+fail_mode() {
+	local mode=$1 want=$2
+	tw_env "$mode"
+	fake_mode tw "$mode"
+	prov_conf '"tw"' 'delivery_timeout = 5'
+	enrol daemon "$PHONE"
+	timed_login test daemon =000000
+	check "$mode: classified $want" test "$(delivery_outcome tw)" = "$want"
+	check "$mode: failmode secure refuses the login (PAM_AUTHINFO_UNAVAIL)" \
+		result_is PAM_AUTHINFO_UNAVAIL
+	check "$mode: the login returned within the deadline (${ELAPSED_MS} ms < 6000)" \
+		test "$ELAPSED_MS" -lt 6000
+	check "$mode: nothing was recorded" test "$(inbox_count twilio-)" = 0
+	prov_conf '"tw", "spool"' 'delivery_timeout = 5'
+	ctl reset daemon
+	login test daemon code
+	check "$mode: failover to the spool provider, login succeeds" result_is PAM_SUCCESS
+	check "$mode: the spool provider delivered" test "$(inbox_count privauth-)" = 1
+	check "$mode: log shows tw $want, then spool sent" \
+		log_has "provider=spool outcome=sent"
+}
+
+scn_4xx() {
+	fail_mode 4xx permanent
+	check "4xx: Twilio's error code is in the detail" log_has 'code 21211'
+}
+
+scn_429() {
+	fail_mode 429 rate_limited
+	check "429: Retry-After is in the detail" log_has 'retry after 7 s'
+}
+
+scn_5xx() {
+	fail_mode 5xx temporary
+}
+
+scn_redirect() {
+	fail_mode redirect permanent
+	check "redirect: not followed (one request per login)" test "$(fake_stat tw requests)" = 2
+	check "redirect: detail says redirect refused" log_has 'redirect refused'
+}
+
+# Slow beyond the provider's timeout: the request was sent, the answer
+# never came -> ambiguous, not repeated on the same provider.
+scn_slow() {
+	tw_env slow
+	fake_mode tw slow
+	prov_conf '"tw"' 'delivery_timeout = 5'
+	enrol daemon "$PHONE"
+	timed_login test daemon =000000
+	check "slow: classified ambiguous" test "$(delivery_outcome tw)" = ambiguous
+	check "slow: the request reached the fake once (not repeated)" \
+		test "$(fake_stat tw requests)" = 1
+	check "slow: the login is not granted" result_is_not PAM_SUCCESS
+	check "slow: waited timeout_ms (1500 ms) and no longer (${ELAPSED_MS} ms)" \
+		test "$ELAPSED_MS" -ge 1400 -a "$ELAPSED_MS" -lt 4000
+}
+
+# The provider's timeout is 8 s but the service's delivery deadline is 2 s.
+scn_deadline() {
+	TW_TIMEOUT=8000 tw_env deadline
+	fake_mode tw slow
+	prov_conf '"tw"' 'delivery_timeout = 2'
+	enrol daemon "$PHONE"
+	timed_login test daemon =000000
+	check "deadline: the 2 s delivery deadline cuts the 8 s timeout (1500 < ${ELAPSED_MS} ms < 3500)" \
+		test "$ELAPSED_MS" -gt 1500 -a "$ELAPSED_MS" -lt 3500
+	check "deadline: classified ambiguous" test "$(delivery_outcome tw)" = ambiguous
+}
+
+scn_refused() {
+	tw_env refused
+	fake_stop_all # its port is now closed
+	prov_conf '"tw", "spool"'
+	enrol daemon "$PHONE"
+	timed_login test daemon code
+	check "refused: connection refused is temporary" test "$(delivery_outcome tw)" = temporary
+	check "refused: failover to spool, login succeeds" result_is PAM_SUCCESS
+	check "refused: quick (${ELAPSED_MS} ms < 3000)" test "$ELAPSED_MS" -lt 3000
+}
+
+# A certificate from another CA: the TLS handshake fails, nothing is sent.
+scn_wrongca() {
+	tw_env wrongca
+	fake_start rogue twilio_fake.py --account-sid "$SID" --auth-token "$TOKEN" \
+		--cert "$CERTS/rogue.pem" --key "$CERTS/rogue.key"
+	PROVIDERS=${PROVIDERS//127.0.0.1:${FAKE_PORT[tw]}/127.0.0.1:${FAKE_PORT[rogue]}}
+	prov_conf '"tw", "spool"'
+	enrol daemon "$PHONE"
+	login test daemon code
+	check "wrong CA: classified temporary (not sent)" test "$(delivery_outcome tw)" = temporary
+	check "wrong CA: the detail names the certificate problem" log_has '[Cc]ertificate|SSL'
+	check "wrong CA: no request reached the rogue server" test "$(fake_stat rogue requests)" = 0
+	check "wrong CA: failover to spool, login succeeds" result_is PAM_SUCCESS
+}
+
+scn_pin() {
+	tw_env pin "pinned_pubkey = \"$(cat "$CERTS/server.pin")\";"
+	prov_conf '"tw"'
+	enrol daemon "$PHONE"
+	login test daemon code
+	check "pinned key matches: login succeeds" result_is PAM_SUCCESS
+	tw_env pinbad "pinned_pubkey = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\";"
+	prov_conf '"tw", "spool"'
+	enrol daemon "$PHONE"
+	login test daemon code
+	check "pinned key mismatch: classified temporary" test "$(delivery_outcome tw)" = temporary
+	check "pinned key mismatch: no request reached the fake" test "$(fake_stat tw requests)" = 0
+}
+
+scn_badauth() {
+	tw_env badauth
+	write_secrets "tw = { account_sid = \"$SID\"; auth_token = \"wrong-token\"; };"
+	prov_conf '"tw"'
+	enrol daemon "$PHONE"
+	login test daemon =000000
+	check "bad token: classified permanent" test "$(delivery_outcome tw)" = permanent
+	check "bad token: the fake rejected the credential" test "$(fake_stat tw auth_failures)" = 1
+	check "bad token: Twilio's 20003 in the detail" log_has 'HTTP 401 code 20003'
+	check "bad token: login refused" result_is PAM_AUTHINFO_UNAVAIL
+	write_secrets "tw = { account_sid = \"$SID\"; };"
+	login test daemon =000000
+	check "missing auth_token: config error naming provider and key" \
+		log_has 'tw: missing credential: secrets_file has no tw.auth_token'
+	chmod 0644 "$T_DIR/secrets"
+	login test daemon =000000
+	check "secrets file readable by others: refused" result_is_not PAM_SUCCESS
+	check "secrets file readable by others: the log says why" log_has 'secrets_file'
+}
+
+# Every log line of this script's logins: no code, no full number, no secret.
+scn_hygiene() {
+	local codes c d
+	tw_env hygiene
+	prov_conf '"tw"'
+	enrol daemon "$PHONE"
+	login test daemon code
+	ctl user set daemon --phone "$PHONE" --channel voice
+	login test daemon code
+	fake_mode tw 429
+	prov_conf '"tw", "spool"'
+	login test daemon code
+	codes=$(for f in "$T_SPOOL"/*; do sed '1,/^$/d' "$f" | sed 's/, //g' |
+		grep -oE '[0-9]{6,10}' | head -n 1; done | sort -u)
+	check "hygiene: three codes were delivered" test "$(echo "$codes" | wc -w)" = 3
+	# shellcheck disable=SC2086  # one argument per code
+	check "hygiene: no code, full number or credential in any log line" \
+		all_logs_lack $codes "${PHONE#+}" "$TOKEN" "$SID"
+	for d in "$T_DIR"/fake.*.err; do
+		c=$(grep -c . "$d")
+		[ "$c" = 0 ] || tap_diag "fake stderr $d:" < "$d"
+	done
+}
+
+ALL="sms voice 4xx 429 5xx redirect slow deadline refused wrongca pin badauth hygiene"
+
+if ! prov_init; then
+	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
+	tap_done
+	exit 1
+fi
+# shellcheck disable=SC2086  # word splitting of the list is intended
+[ $# -gt 0 ] || set -- $ALL
+for s in "$@"; do
+	"scn_$s"
+	fake_stop_all
+done
+tap_done
