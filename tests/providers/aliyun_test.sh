@@ -118,6 +118,21 @@ scn_query() {
 		test "$(fake_stat ali auth_failures)" = 0 -a "$(inbox_count aliyun-)" = 1
 }
 
+# privauthctl send-test through the provider, SMS then voice.
+scn_sendtest() {
+	ali_env sendtest
+	prov_conf '"ali"'
+	enrol daemon "$PHONE"
+	ctl send-test daemon
+	check "send-test: exit 0" ctl_ok
+	check "send-test: the attempt is printed as sent by ali" \
+		grep -qE 'provider=ali channel=sms outcome=sent' "$CTL_OUT"
+	check "send-test: the fake recorded the template message" test "$(inbox_count aliyun-)" = 1
+	ctl send-test daemon --channel voice
+	check "send-test --channel voice: sent as a call" \
+		grep -qE 'provider=ali channel=voice outcome=sent' "$CTL_OUT"
+}
+
 # fail_mode MODE OUTCOME DETAIL-RE: alone the login is refused, with spool
 # behind it the spool delivers.
 fail_mode() {
@@ -252,7 +267,7 @@ scn_hygiene() {
 		all_logs_lack $codes "${PHONE#+}" 13812345678 "$KEY_SECRET"
 }
 
-ALL="vector sms intl voice query 4xx 429 5xx redirect limit slow refused wrongca badauth skew hygiene"
+ALL="vector sms intl voice sendtest query 4xx 429 5xx redirect limit slow refused wrongca badauth skew hygiene"
 
 if ! prov_init; then
 	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"

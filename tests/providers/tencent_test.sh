@@ -107,6 +107,21 @@ scn_voice() {
 		log_has 'provider=tc outcome=sent request_id=[0-9a-f-]{36}'
 }
 
+# privauthctl send-test through the provider, SMS then voice.
+scn_sendtest() {
+	tc_env sendtest
+	prov_conf '"tc"'
+	enrol daemon "$PHONE"
+	ctl send-test daemon
+	check "send-test: exit 0" ctl_ok
+	check "send-test: the attempt is printed as sent by tc" \
+		grep -qE 'provider=tc channel=sms outcome=sent' "$CTL_OUT"
+	check "send-test: the fake recorded the template message" test "$(inbox_count tencent-)" = 1
+	ctl send-test daemon --channel voice
+	check "send-test --channel voice: sent as a call" \
+		grep -qE 'provider=tc channel=voice outcome=sent' "$CTL_OUT"
+}
+
 # fail_mode MODE OUTCOME DETAIL-RE: alone the login is refused, with spool
 # behind it the spool delivers.
 fail_mode() {
@@ -265,7 +280,7 @@ scn_hygiene() {
 		all_logs_lack $codes "${PHONE#+}" 13812345678 "$SECRET_KEY"
 }
 
-ALL="vector sms intl voice 4xx 429 5xx redirect limit slow refused wrongca badauth skew cnchain hygiene"
+ALL="vector sms intl voice sendtest 4xx 429 5xx redirect limit slow refused wrongca badauth skew cnchain hygiene"
 
 if ! prov_init; then
 	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
