@@ -618,6 +618,7 @@ out:
 const struct pva_provider_ops pva_provider_http = {
 	.type = "http",
 	.channels = PVA_CH_SMS | PVA_CH_VOICE,
+	.default_channels = PVA_CH_SMS, /* voice only when listed */
 	.create = generic_create,
 	.send = generic_send,
 	.destroy = generic_destroy,

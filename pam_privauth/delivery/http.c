@@ -237,8 +237,11 @@ static int set_transport(CURL *h, const struct pva_http_opts *o, const char *url
 	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_SSLVERSION,
 				(long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK;
-	if (o->ca_file[0] != '\0')
+	if (o->ca_file[0] != '\0') {
+		/* ca_file replaces the system store: trust only what it holds */
 		bad |= curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file) != CURLE_OK;
+		bad |= curl_easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK;
+	}
 	if (o->pinned_pubkey[0] != '\0')
 		bad |= curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY,
 					o->pinned_pubkey) != CURLE_OK;

@@ -24,7 +24,7 @@
 
 /* Per-provider transport settings (from the provider's config group). */
 struct pva_http_opts {
-	char ca_file[256];          /* "" = system store */
+	char ca_file[256];          /* "" = system store; else only this file is trusted */
 	char pinned_pubkey[256];    /* "" = none; "sha256//BASE64" as curl takes it */
 	char proxy[256];            /* "" = none (environment ignored) */
 	unsigned connect_timeout_ms;/* default 3000 */

@@ -57,6 +57,7 @@ struct pva_send_result {
 struct pva_provider_ops {
 	const char *type;        /* the config `type` value */
 	unsigned channels;       /* PVA_CH_* bits this type can deliver */
+	unsigned default_channels; /* without a `channels` key; 0 = all of the above */
 	/* Parse the provider's group (type already checked) into *priv.
 	 * Report errors through pva_cfg_fail(). */
 	enum pva_rc (*create)(struct pva_cfgread *rd, const config_setting_t *grp,

@@ -122,7 +122,7 @@ static enum pva_rc read_channels(struct pva_cfgread *rd, const config_setting_t 
 	const config_setting_t *list = NULL;
 	int i, n;
 
-	*out = ops->channels;
+	*out = ops->default_channels ? ops->default_channels : ops->channels;
 	if (pva_cfg_strlist(rd, grp, "channels", 2, &list) != PVA_OK)
 		return PVA_ERR_CONFIG;
 	if (list == NULL)

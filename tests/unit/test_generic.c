@@ -17,6 +17,7 @@
 
 #include "delivery/generic.h"
 #include "../lib/loopsrv.h"
+#include "core/config.h"
 #include "../lib/provfx.h"
 
 #define SECRETS "gw = { token = \"t0k&n\"; user = \"u\"; password = \"p:w\"; };\n"
@@ -265,6 +266,22 @@ static void test_voice_opt_in(void **state)
 	assert_non_null(strstr(loopsrv_body(&f->s), "&kind=voice"));
 }
 
+/* Without `channels`, an http provider is SMS-only for the configuration
+ * check too: a voice service cannot be routed to it. */
+static void test_default_channels_sms_only(void **state)
+{
+	struct pva_config *cfg = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(pva_config_parse(
+		"providers = { gw = { type = \"http\"; url = \"https://gw/\"; "
+		"fields = { to = \"{phone}\"; }; }; };\n"
+		"defaults = { providers = [\"gw\"]; channels = [\"sms\", \"voice\"]; };\n",
+		"t.conf", &cfg, err, sizeof(err)), PVA_ERR_CONFIG);
+	assert_non_null(strstr(err, "no listed provider can deliver by voice"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +293,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_success_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_voice_opt_in, setup, teardown),
+		cmocka_unit_test(test_default_channels_sms_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
