@@ -41,7 +41,7 @@ suites() {
 	for t in "$dir"/tests/test_*; do
 		[ -x "$t" ] && run_tap "$(basename "$dir")-$(basename "$t")" "$t"
 	done
-	for t in tests/pam/module_test.sh; do
+	for t in tests/pam/module_test.sh tests/routing/routing_test.sh; do
 		run_tap "$(basename "$dir")-$(basename "$t" .sh)" env BUILD="$dir" "$t"
 	done
 }

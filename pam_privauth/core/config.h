@@ -27,10 +27,11 @@
 #define PVA_MAX_ROUTES 16     /* prefix routes per service */
 #define PVA_MAX_PREFIXES 16   /* allowed_prefixes entries */
 #define PVA_PREFIX_MAX 17     /* '+', up to 15 digits, NUL */
-/* Upper bounds of the caps: the send histories keep that many entries. */
+/* Upper bounds of the caps (the user's record keeps PVA_MAX_SENDS send
+ * times; the shared records count per minute, see store/counters.h). */
 #define PVA_CAP_USER_DAY_MAX 250
 #define PVA_CAP_NUMBER_DAY_MAX 1000
-#define PVA_CAP_HOST_HOUR_MAX 2000
+#define PVA_CAP_HOST_HOUR_MAX 100000
 #define PVA_TEMPLATE_MAX 480
 #define PVA_NAME_MAX 64
 

@@ -14,9 +14,8 @@
 
 _Static_assert(PVA_CAP_USER_DAY_MAX <= PVA_MAX_SENDS && 100 <= PVA_MAX_SENDS,
 	       "the user record must hold every send a user cap counts");
-_Static_assert(PVA_CAP_NUMBER_DAY_MAX <= PVA_COUNTER_MAX &&
-	       PVA_CAP_HOST_HOUR_MAX <= PVA_COUNTER_MAX,
-	       "the shared records must hold every send a cap counts");
+_Static_assert(PVA_CAP_HOST_HOUR_MAX <= PVA_COUNTER_SLOT_MAX,
+	       "a minute's slot must hold every send a cap counts");
 
 const char *pva_limit_name(enum pva_limit l)
 {
@@ -130,16 +129,10 @@ static int locked(const struct pva_state *st, time_t now, struct pva_ledger_resu
 	return 0;
 }
 
-/* One cap over a send history: on a hit r says CAPPED, and of several
- * hits the one that frees last is reported.  Returns 1 on a hit. */
-static int cap_hit(const time_t *t, size_t n, time_t now, time_t window, unsigned max,
-		   enum pva_limit which, struct pva_ledger_result *r)
+/* A cap reached until `until`: of several, the one that frees last is
+ * reported.  Returns 1. */
+static int cap_hit(time_t until, enum pva_limit which, struct pva_ledger_result *r)
 {
-	time_t until;
-
-	if (pva_times_within(t, n, now, window) < max)
-		return 0;
-	until = pva_times_free_at(t, n, now, window, max);
 	if (r->outcome != PVA_LEDGER_CAPPED || until > r->until) {
 		r->outcome = PVA_LEDGER_CAPPED;
 		r->until = until;
@@ -148,17 +141,36 @@ static int cap_hit(const time_t *t, size_t n, time_t now, time_t window, unsigne
 	return 1;
 }
 
+/* The user's caps, over the exact send times of the user's record. */
+static int user_cap(const struct pva_state *st, time_t now, time_t window, unsigned max,
+		    enum pva_limit which, struct pva_ledger_result *r)
+{
+	size_t n = st->n_sends < PVA_MAX_SENDS ? st->n_sends : PVA_MAX_SENDS;
+
+	if (pva_times_within(st->sends, n, now, window) < max)
+		return 0;
+	return cap_hit(pva_times_free_at(st->sends, n, now, window, max), which, r);
+}
+
 static int capped(const struct pva_ledger_ctx *c, const struct pva_state *st,
 		  time_t now, struct pva_ledger_result *r)
 {
-	size_t n = st->n_sends < PVA_MAX_SENDS ? st->n_sends : PVA_MAX_SENDS;
 	int hit;
 
-	hit = cap_hit(st->sends, n, now, PVA_SEND_HOUR, c->s->max_sends_per_hour,
-		      PVA_LIMIT_USER_HOUR, r);
-	hit |= cap_hit(st->sends, n, now, PVA_SEND_DAY, c->s->max_sends_per_day,
-		       PVA_LIMIT_USER_DAY, r);
+	hit = user_cap(st, now, PVA_SEND_HOUR, c->s->max_sends_per_hour,
+		       PVA_LIMIT_USER_HOUR, r);
+	hit |= user_cap(st, now, PVA_SEND_DAY, c->s->max_sends_per_day,
+			PVA_LIMIT_USER_DAY, r);
 	return hit;
+}
+
+/* A shared cap (number, host) over its per-minute history. */
+static int shared_cap(const struct pva_counter *h, time_t now, time_t window,
+		      unsigned max, enum pva_limit which, struct pva_ledger_result *r)
+{
+	if (pva_counter_within(h, now, window) < max)
+		return 0;
+	return cap_hit(pva_counter_free_at(h, now, window, max), which, r);
 }
 
 /* allowed_prefixes: a real destination outside the list gets nothing. */
@@ -202,15 +214,15 @@ static enum pva_rc shared_caps(const struct pva_ledger_ctx *c, time_t now,
 		if (rc == PVA_OK)
 			rc = shared_open(c, name, &num, &nfd);
 		if (rc != PVA_OK ||
-		    cap_hit(num->sends, num->n, now, PVA_SEND_HOUR, s->number_max_per_hour,
-			    PVA_LIMIT_NUMBER_HOUR, r) |
-		    cap_hit(num->sends, num->n, now, PVA_SEND_DAY, s->number_max_per_day,
-			    PVA_LIMIT_NUMBER_DAY, r))
+		    shared_cap(num, now, PVA_SEND_HOUR, s->number_max_per_hour,
+			       PVA_LIMIT_NUMBER_HOUR, r) |
+		    shared_cap(num, now, PVA_SEND_DAY, s->number_max_per_day,
+			       PVA_LIMIT_NUMBER_DAY, r))
 			goto out;
 	}
 	rc = shared_open(c, PVA_COUNTER_HOST, &host, &hfd);
-	if (rc != PVA_OK || cap_hit(host->sends, host->n, now, PVA_SEND_HOUR,
-				    s->host_max_sends_per_hour, PVA_LIMIT_HOST_HOUR, r))
+	if (rc != PVA_OK || shared_cap(host, now, PVA_SEND_HOUR, s->host_max_sends_per_hour,
+				       PVA_LIMIT_HOST_HOUR, r))
 		goto out;
 	if (num != NULL) {
 		pva_counter_add(num, now);

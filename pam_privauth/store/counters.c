@@ -2,7 +2,7 @@
  *
  *   v=1
  *   name=n-3f1a...            (or "host")
- *   sends=1700000000,1700000100
+ *   sends=1700000000:1,1700000118:3      (latest send of a minute : sends)
  *   mac=<64 hex>              (added by pva_store_seal)
  */
 #include "store/counters.h"
@@ -19,8 +19,9 @@
 #define LIMITS_SUB "limits"
 #define LOCK_SUFFIX ".lock"
 #define NUMBER_HASH_BYTES 32
-/* header + PVA_COUNTER_MAX times of up to 12 digits and a comma */
-#define COUNTER_TEXT_MAX (128 + PVA_COUNTER_NAME_MAX + PVA_COUNTER_MAX * 13)
+#define SLOT_SECONDS 60
+/* header + slots of up to 12 + 1 + 7 digits and a comma */
+#define COUNTER_TEXT_MAX (128 + PVA_COUNTER_NAME_MAX + PVA_COUNTER_SLOTS * 22)
 
 /* Hashed with its NUL, then the number: never equal to a record MAC. */
 static const char number_domain[] = "pva-number-v1";
@@ -125,9 +126,14 @@ enum pva_rc pva_counter_save(const struct pva_store *st, struct pva_counter *c,
 	char *text;
 	enum pva_rc rc;
 
-	if (c->n > PVA_COUNTER_MAX)
-		c->n = PVA_COUNTER_MAX;
-	pva_times_purge(c->sends, &c->n, now, keep);
+	size_t i, k;
+
+	if (c->n > PVA_COUNTER_SLOTS)
+		c->n = PVA_COUNTER_SLOTS;
+	for (i = k = 0; i < c->n; i++)
+		if (c->slot[i].last > now - keep)
+			c->slot[k++] = c->slot[i];
+	c->n = k;
 	text = malloc(COUNTER_TEXT_MAX);
 	if (text == NULL)
 		return PVA_ERR_NOMEM;
@@ -142,7 +148,58 @@ enum pva_rc pva_counter_save(const struct pva_store *st, struct pva_counter *c,
 
 void pva_counter_add(struct pva_counter *c, time_t now)
 {
-	pva_times_add(c->sends, &c->n, PVA_COUNTER_MAX, now);
+	struct pva_counter_slot *sl = c->slot;
+	size_t i;
+
+	if (c->n > PVA_COUNTER_SLOTS)
+		c->n = PVA_COUNTER_SLOTS;
+	for (i = c->n; i > 0 && sl[i - 1].last / SLOT_SECONDS >= now / SLOT_SECONDS; i--) {
+		if (sl[i - 1].last / SLOT_SECONDS > now / SLOT_SECONDS)
+			continue; /* the clock went back: keep looking */
+		sl[i - 1].n += sl[i - 1].n < PVA_COUNTER_SLOT_MAX;
+		if (now > sl[i - 1].last)
+			sl[i - 1].last = now;
+		return;
+	}
+	if (c->n == PVA_COUNTER_SLOTS) { /* the oldest minute goes */
+		memmove(sl, sl + 1, (PVA_COUNTER_SLOTS - 1) * sizeof(sl[0]));
+		c->n--;
+		i -= i > 0;
+	}
+	memmove(sl + i + 1, sl + i, (c->n - i) * sizeof(sl[0]));
+	sl[i].last = now;
+	sl[i].n = 1;
+	c->n++;
+}
+
+unsigned long pva_counter_within(const struct pva_counter *c, time_t now, time_t window)
+{
+	unsigned long k = 0;
+	size_t i;
+
+	for (i = 0; i < c->n && i < PVA_COUNTER_SLOTS; i++)
+		if (c->slot[i].last > now - window)
+			k += c->slot[i].n;
+	return k;
+}
+
+time_t pva_counter_free_at(const struct pva_counter *c, time_t now, time_t window,
+			   unsigned limit)
+{
+	unsigned long k = pva_counter_within(c, now, window), need, got = 0;
+	size_t i;
+
+	if (k < limit)
+		return now;
+	need = k - limit + 1; /* sends that must leave the window */
+	for (i = 0; i < c->n && i < PVA_COUNTER_SLOTS; i++) {
+		if (c->slot[i].last <= now - window)
+			continue;
+		got += c->slot[i].n;
+		if (got >= need)
+			return c->slot[i].last + window;
+	}
+	return now + window; /* not reached */
 }
 
 /* Append s to buf at *pos; PVA_ERR_INVAL when it does not fit. */
@@ -159,16 +216,17 @@ static enum pva_rc append(char *buf, size_t len, size_t *pos, const char *s)
 
 enum pva_rc pva_counter_format(const struct pva_counter *c, char *buf, size_t len)
 {
-	char num[32];
+	char num[48];
 	size_t pos = 0, i;
 	enum pva_rc rc = PVA_ERR_INVAL;
 
 	if (len > 0)
 		buf[0] = '\0';
-	if (c->n > PVA_COUNTER_MAX || !name_ok(c->name, strnlen(c->name, sizeof(c->name))))
+	if (c->n > PVA_COUNTER_SLOTS || !name_ok(c->name, strnlen(c->name, sizeof(c->name))))
 		return PVA_ERR_INVAL;
 	for (i = 0; i < c->n; i++)
-		if (c->sends[i] < 0 || (long long)c->sends[i] > PVA_STORE_TIME_MAX)
+		if (c->slot[i].last < 0 || (long long)c->slot[i].last > PVA_STORE_TIME_MAX ||
+		    c->slot[i].n == 0 || c->slot[i].n > PVA_COUNTER_SLOT_MAX)
 			return PVA_ERR_INVAL;
 	rc = append(buf, len, &pos, "v=1\nname=");
 	if (rc == PVA_OK)
@@ -176,7 +234,8 @@ enum pva_rc pva_counter_format(const struct pva_counter *c, char *buf, size_t le
 	if (rc == PVA_OK)
 		rc = append(buf, len, &pos, "\nsends=");
 	for (i = 0; rc == PVA_OK && i < c->n; i++) {
-		snprintf(num, sizeof(num), "%s%lld", i ? "," : "", (long long)c->sends[i]);
+		snprintf(num, sizeof(num), "%s%lld:%u", i ? "," : "",
+			 (long long)c->slot[i].last, c->slot[i].n);
 		rc = append(buf, len, &pos, num);
 	}
 	if (rc == PVA_OK)
@@ -184,6 +243,33 @@ enum pva_rc pva_counter_format(const struct pva_counter *c, char *buf, size_t le
 	if (rc != PVA_OK && len > 0)
 		buf[0] = '\0';
 	return rc;
+}
+
+/* "<last>:<n>,..." into out->slot. */
+static enum pva_rc parse_slots(const char *s, size_t len, struct pva_counter *out)
+{
+	unsigned long long t, n;
+	size_t pos = 0, w, colon;
+	const char *c;
+
+	while (pos < len) {
+		c = memchr(s + pos, ',', len - pos);
+		w = c ? (size_t)(c - (s + pos)) : len - pos;
+		c = memchr(s + pos, ':', w);
+		if (c == NULL || out->n >= PVA_COUNTER_SLOTS)
+			return PVA_ERR_CORRUPT;
+		colon = (size_t)(c - (s + pos));
+		if (pva_store_num(s + pos, colon, PVA_STORE_TIME_MAX, &t) != PVA_OK ||
+		    pva_store_num(c + 1, w - colon - 1, PVA_COUNTER_SLOT_MAX, &n) != PVA_OK ||
+		    n == 0)
+			return PVA_ERR_CORRUPT;
+		out->slot[out->n].last = (time_t)t;
+		out->slot[out->n++].n = (unsigned)n;
+		pos += w + 1;
+		if (pos == len) /* a trailing comma */
+			return PVA_ERR_CORRUPT;
+	}
+	return PVA_OK;
 }
 
 enum pva_rc pva_counter_parse(const char *body, size_t len, struct pva_counter *out)
@@ -203,8 +289,7 @@ enum pva_rc pva_counter_parse(const char *body, size_t len, struct pva_counter *
 			memcpy(out->name, ln.val, ln.vallen);
 			have_name = 1;
 		} else if (pva_store_line_is(&ln, "sends", NULL) && !have_sends &&
-			   pva_times_parse(ln.val, ln.vallen, out->sends, &out->n,
-					   PVA_COUNTER_MAX) == PVA_OK) {
+			   parse_slots(ln.val, ln.vallen, out) == PVA_OK) {
 			have_sends = 1;
 		} else {
 			goto bad; /* unknown, repeated or malformed */

@@ -11,9 +11,14 @@
  * plain number is stored nowhere but the phone directory, and the name
  * cannot be computed without the host key.
  *
+ * Sends are kept per calendar minute: a slot holds the time of the latest
+ * send of its minute and how many there were, so a day of history is at
+ * most 1440 slots whatever the volume.  A slot counts until its latest
+ * send leaves the window: a cap may free up to a minute late, never early.
+ *
  * Records are sealed like the others (store.h): "v=1\n", "name=<name>\n",
- * "sends=<t1>,<t2>,...\n" (oldest first), then the MAC line binding the
- * sub-directory and the name.  A bad record is PVA_ERR_CORRUPT and the
+ * "sends=<last>:<count>,...\n" (oldest first), then the MAC line binding
+ * the sub-directory and the name.  A bad record is PVA_ERR_CORRUPT and the
  * caller refuses to send.
  *
  * Locking: callers that also hold a user's state lock take it first, then
@@ -28,14 +33,20 @@
 #include "core/rc.h"
 #include "store/store.h"
 
-#define PVA_COUNTER_MAX 2000      /* sends kept: >= every cap it serves */
+#define PVA_COUNTER_SLOTS 1500    /* minutes kept: a day and some slack */
+#define PVA_COUNTER_SLOT_MAX 1000000 /* sends in one slot */
 #define PVA_COUNTER_NAME_MAX 72   /* "n-" + 64 hex + NUL, or "host" */
 #define PVA_COUNTER_HOST "host"
+
+struct pva_counter_slot {
+	time_t last;      /* latest send of its minute */
+	unsigned n;       /* sends in that minute, >= 1 */
+};
 
 struct pva_counter {
 	char name[PVA_COUNTER_NAME_MAX];
 	size_t n;
-	time_t sends[PVA_COUNTER_MAX]; /* oldest first */
+	struct pva_counter_slot slot[PVA_COUNTER_SLOTS]; /* oldest first */
 };
 
 /* The record name of phone ("n-<hex>"); PVA_ERR_INVAL for a number that
@@ -56,8 +67,16 @@ enum pva_rc pva_counter_load(const struct pva_store *st, const char *name,
 enum pva_rc pva_counter_save(const struct pva_store *st, struct pva_counter *c,
 			     time_t now, time_t keep) PVA_WUR;
 
-/* Record a send at now. */
+/* Record a send at now (when full, the oldest slot goes). */
 void pva_counter_add(struct pva_counter *c, time_t now);
+
+/* Sends in the window (now - window, now] (later ones count too: the
+ * clock went back). */
+unsigned long pva_counter_within(const struct pva_counter *c, time_t now, time_t window);
+
+/* When the window will hold fewer than limit sends: now when it does. */
+time_t pva_counter_free_at(const struct pva_counter *c, time_t now, time_t window,
+			   unsigned limit);
 
 /* Text form (unsealed body) and parser, exposed for tests and fuzzing. */
 enum pva_rc pva_counter_format(const struct pva_counter *c, char *buf,

@@ -1,20 +1,28 @@
 /* bench_login.c - in-process login latency: pam_privauth vs pam_permit.
  *
  *   bench_login --svc-a S --svc-b S --spool DIR --user-prefix P [--count N]
- *               [--block B]
+ *               [--svc-c S --inbox-c DIR [--count-c M]] [--block B]
  *
- * In one process, N full pam_start/pam_authenticate/pam_end logins through
- * service A (the module) and N through service B (pam_permit), alternating
- * blocks of B logins (default 100) so both see the same machine state.
- * Login i of stack A uses user P%04u (i), so no user meets the hourly cap;
- * the users must exist and be enrolled (run_bench.sh arranges both).
- * The conversation reads the code from the spool directory (the only
- * message file there) and removes the file, like an SMS gateway would.
- * Meant to run under pam_wrapper (LD_PRELOAD, PAM_WRAPPER=1,
+ * In one process, full pam_start/pam_authenticate/pam_end logins through
+ *   A  service S of --svc-a (the module, spool provider): N logins
+ *   B  service S of --svc-b (pam_permit): N logins
+ *   C  service S of --svc-c (the module, an HTTPS provider), optional:
+ *      M logins (default N)
+ * in rotating blocks (A, B, C, A, B, C, ...) of B logins of A and B
+ * (default 50) so every stack sees the same machine state; C's blocks are
+ * scaled so that its M logins are spread evenly over the whole run.
+ * Login i of a stack uses user P%04u (i), so no user meets the hourly cap;
+ * the users must exist and be enrolled (run_bench.sh arranges both; A and
+ * C use separate state directories).
+ * The conversation reads the code from the stack's inbox (A: the spool
+ * directory, C: the directory where the HTTPS fake records what it
+ * accepted), the only message file there, and removes the file, like a
+ * phone would.  Meant to run under pam_wrapper (LD_PRELOAD, PAM_WRAPPER=1,
  * PAM_WRAPPER_SERVICE_DIR), which the caller sets up.
  *
- * Prints median and p99 microseconds per login for A, B and A without the
- * time spent inside the conversation function, and the ratios A/B.
+ * Prints median and p99 microseconds per login for each stack, for A and C
+ * without the time spent inside the conversation function and the CPU
+ * time this process spent on them, and the ratios A/B, C/A and C/B.
  * Exit 0 when every login succeeded, 1 otherwise, 2 on usage errors.
  */
 #define _GNU_SOURCE
@@ -31,15 +39,16 @@
 #define CODE_MIN 6
 #define CODE_MAX 10
 #define MSG_MAX 4096
+#define COUNT_MAX 100000
 
 struct bench_opts {
-	const char *svc_a, *svc_b, *spool, *prefix;
-	size_t count, block;
+	const char *svc_a, *svc_b, *svc_c, *spool, *inbox_c, *prefix;
+	size_t count, count_c, block;
 };
 
 struct bench_conv {
-	const char *spool;
-	double conv_us;   /* time spent in the conversation, this login */
+	const char *inbox;  /* where this stack's messages arrive */
+	double conv_us;     /* time spent in the conversation, this login */
 	unsigned prompts;
 };
 
@@ -48,12 +57,28 @@ struct series {
 	size_t n;
 };
 
-static double now_us(void)
+/* One stack: its service, inbox and how many logins it runs in all. */
+struct stack {
+	const char *svc;
+	const char *inbox;       /* NULL: never prompts (pam_permit) */
+	size_t total;
+	struct series all;       /* wall time per login */
+	struct series noconv;    /* the same without the conversation */
+	struct series cpu;       /* CPU time of this process per login */
+	size_t fails;
+};
+
+static double clock_us(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static double now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
 }
 
 /* First run of CODE_MIN..CODE_MAX digits after the first blank line. */
@@ -75,21 +100,21 @@ static int code_from_text(const char *text, char *code)
 	return -1;
 }
 
-/* Read and remove the one message file in the spool; its code into out. */
-static int take_code(const char *spool, char *code)
+/* Read and remove the one message file in dir; its code into out. */
+static int take_code(const char *dir, char *code)
 {
 	char path[4096], buf[MSG_MAX + 1];
 	struct dirent *de;
 	ssize_t got = -1;
 	int fd, r = -1;
-	DIR *d = opendir(spool);
+	DIR *d = dir != NULL ? opendir(dir) : NULL;
 
 	if (d == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL && de->d_name[0] == '.')
 		;
 	if (de != NULL &&
-	    (size_t)snprintf(path, sizeof(path), "%s/%s", spool, de->d_name) < sizeof(path)) {
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < sizeof(path)) {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd >= 0) {
 			got = read(fd, buf, MSG_MAX);
@@ -123,7 +148,7 @@ static int conv(int num_msg, const struct pam_message **msg,
 		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
 		bc->prompts++;
-		if (take_code(bc->spool, code) != 0 || (r[i].resp = strdup(code)) == NULL)
+		if (take_code(bc->inbox, code) != 0 || (r[i].resp = strdup(code)) == NULL)
 			rc = PAM_CONV_ERR;
 		explicit_bzero(code, sizeof(code));
 	}
@@ -138,13 +163,14 @@ static int conv(int num_msg, const struct pam_message **msg,
 	return rc;
 }
 
-/* One full login; returns the PAM result, *us the wall time. */
+/* One full login; returns the PAM result, *us the wall time, *cpu_us the
+ * CPU time of this process (every thread, a resolver thread included). */
 static int one_login(const char *service, const char *user, struct bench_conv *bc,
-		     double *us)
+		     double *us, double *cpu_us)
 {
 	struct pam_conv pc = { conv, bc };
 	pam_handle_t *pamh = NULL;
-	double t0 = now_us();
+	double c0 = clock_us(CLOCK_PROCESS_CPUTIME_ID), t0 = now_us();
 	int rc;
 
 	bc->conv_us = 0;
@@ -155,6 +181,7 @@ static int one_login(const char *service, const char *user, struct bench_conv *b
 		pam_end(pamh, rc);
 	}
 	*us = now_us() - t0;
+	*cpu_us = clock_us(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	return rc;
 }
 
@@ -180,31 +207,78 @@ static double quantile(const struct series *s, double q)
 static void report(const char *name, struct series *s)
 {
 	qsort(s->us, s->n, sizeof(*s->us), cmp_double);
-	printf("%-28s %7zu %12.1f %12.1f\n", name, s->n, quantile(s, 0.5),
+	printf("%-30s %7zu %12.1f %12.1f\n", name, s->n, quantile(s, 0.5),
 	       quantile(s, 0.99));
 }
 
-/* Run one block of logins on service svc; *fails counts non-successes. */
-static void run_block(const struct bench_opts *o, const char *svc, size_t first,
-		      size_t n, struct series *all, struct series *noconv,
-		      size_t *fails)
+static void report_ratio(const char *name, const struct series *x,
+			 const struct series *y)
 {
-	struct bench_conv bc = { o->spool, 0, 0 };
+	printf("ratio %s: median %.2f  p99 %.2f  (difference: median %+.1f us, p99 %+.1f us)\n",
+	       name, quantile(x, 0.5) / quantile(y, 0.5),
+	       quantile(x, 0.99) / quantile(y, 0.99),
+	       quantile(x, 0.5) - quantile(y, 0.5), quantile(x, 0.99) - quantile(y, 0.99));
+}
+
+/* Logins [st->all.n, upto) of one stack. */
+static void run_block(const struct bench_opts *o, struct stack *st, size_t upto)
+{
+	struct bench_conv bc = { st->inbox, 0, 0 };
 	char user[256];
-	double us;
+	double us, cpu;
 	size_t i;
 	int rc;
 
-	for (i = first; i < first + n; i++) {
+	for (i = st->all.n; i < upto; i++) {
 		snprintf(user, sizeof(user), "%s%04zu", o->prefix, i);
-		rc = one_login(svc, user, &bc, &us);
-		if (rc != PAM_SUCCESS && (*fails)++ < 5)
-			fprintf(stderr, "bench: %s %s: %s\n", svc, user,
+		rc = one_login(st->svc, user, &bc, &us, &cpu);
+		if (rc != PAM_SUCCESS && st->fails++ < 5)
+			fprintf(stderr, "bench: %s %s: %s\n", st->svc, user,
 				pam_strerror(NULL, rc));
-		all->us[all->n++] = us;
-		if (noconv != NULL)
-			noconv->us[noconv->n++] = us - bc.conv_us;
+		st->all.us[st->all.n++] = us;
+		st->noconv.us[st->noconv.n++] = us - bc.conv_us;
+		st->cpu.us[st->cpu.n++] = cpu;
 	}
+}
+
+/* Blocks of o->block logins of A and B, C's share in between. */
+static void run_all(const struct bench_opts *o, struct stack *st, size_t nst)
+{
+	size_t done, n, k, upto;
+
+	for (done = 0; done < o->count; done += n) {
+		n = o->count - done < o->block ? o->count - done : o->block;
+		for (k = 0; k < nst; k++) {
+			/* this stack's share of the run so far, rounded up */
+			upto = (st[k].total * (done + n) + o->count - 1) / o->count;
+			run_block(o, &st[k], upto);
+		}
+	}
+}
+
+static int parse_opt(struct bench_opts *o, const char *name, const char *val)
+{
+	if (strcmp(name, "--svc-a") == 0)
+		o->svc_a = val;
+	else if (strcmp(name, "--svc-b") == 0)
+		o->svc_b = val;
+	else if (strcmp(name, "--svc-c") == 0)
+		o->svc_c = val;
+	else if (strcmp(name, "--spool") == 0)
+		o->spool = val;
+	else if (strcmp(name, "--inbox-c") == 0)
+		o->inbox_c = val;
+	else if (strcmp(name, "--user-prefix") == 0)
+		o->prefix = val;
+	else if (strcmp(name, "--count") == 0)
+		o->count = strtoul(val, NULL, 10);
+	else if (strcmp(name, "--count-c") == 0)
+		o->count_c = strtoul(val, NULL, 10);
+	else if (strcmp(name, "--block") == 0)
+		o->block = strtoul(val, NULL, 10);
+	else
+		return -1;
+	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct bench_opts *o)
@@ -212,63 +286,82 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 	int i;
 
 	o->count = 2000;
-	o->block = 100;
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--svc-a") == 0)
-			o->svc_a = argv[i + 1];
-		else if (strcmp(argv[i], "--svc-b") == 0)
-			o->svc_b = argv[i + 1];
-		else if (strcmp(argv[i], "--spool") == 0)
-			o->spool = argv[i + 1];
-		else if (strcmp(argv[i], "--user-prefix") == 0)
-			o->prefix = argv[i + 1];
-		else if (strcmp(argv[i], "--count") == 0)
-			o->count = strtoul(argv[i + 1], NULL, 10);
-		else if (strcmp(argv[i], "--block") == 0)
-			o->block = strtoul(argv[i + 1], NULL, 10);
-		else
+	o->count_c = 0;
+	o->block = 50;
+	for (i = 1; i + 1 < argc; i += 2)
+		if (parse_opt(o, argv[i], argv[i + 1]) != 0)
 			return -1;
-	}
+	if (o->count_c == 0)
+		o->count_c = o->count;
 	if (i != argc || !o->svc_a || !o->svc_b || !o->spool || !o->prefix ||
-	    o->count == 0 || o->count > 100000 || o->block == 0)
+	    !o->svc_c != !o->inbox_c || o->count == 0 || o->count > COUNT_MAX ||
+	    o->count_c > o->count || o->block == 0)
 		return -1;
 	return 0;
+}
+
+static int stack_alloc(struct stack *st, const char *svc, const char *inbox, size_t total)
+{
+	st->svc = svc;
+	st->inbox = inbox;
+	st->total = total;
+	st->all.us = calloc(total, sizeof(double));
+	st->noconv.us = calloc(total, sizeof(double));
+	st->cpu.us = calloc(total, sizeof(double));
+	return st->all.us != NULL && st->noconv.us != NULL && st->cpu.us != NULL ? 0 : -1;
+}
+
+static void print_results(struct stack *st, size_t nst)
+{
+	printf("%-30s %7s %12s %12s\n", "stack", "logins", "median_us", "p99_us");
+	report("A pam_privauth (spool)", &st[0].all);
+	report("B pam_permit", &st[1].all);
+	if (nst > 2)
+		report("C pam_privauth (twilio HTTPS)", &st[2].all);
+	report("A without the conversation", &st[0].noconv);
+	if (nst > 2)
+		report("C without the conversation", &st[2].noconv);
+	report("A CPU time of the process", &st[0].cpu);
+	if (nst > 2)
+		report("C CPU time of the process", &st[2].cpu);
+	report_ratio("A/B", &st[0].all, &st[1].all);
+	if (nst > 2) {
+		report_ratio("C/A", &st[2].all, &st[0].all);
+		report_ratio("C/B", &st[2].all, &st[1].all);
+	}
+	printf("failed logins: A %zu, B %zu", st[0].fails, st[1].fails);
+	if (nst > 2)
+		printf(", C %zu", st[2].fails);
+	printf("\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_opts o = { 0 };
-	struct series a = { 0 }, b = { 0 }, an = { 0 };
-	size_t done, n, fails_a = 0, fails_b = 0;
+	struct stack st[3];
+	size_t nst, k;
 	int ret = 1;
 
+	memset(st, 0, sizeof(st));
 	if (parse_opts(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: bench_login --svc-a S --svc-b S --spool DIR "
-			"--user-prefix P [--count N] [--block B]\n");
+			"--user-prefix P [--count N] [--svc-c S --inbox-c DIR "
+			"[--count-c M]] [--block B]\n");
 		return 2;
 	}
-	a.us = calloc(o.count, sizeof(double));
-	b.us = calloc(o.count, sizeof(double));
-	an.us = calloc(o.count, sizeof(double));
-	if (a.us == NULL || b.us == NULL || an.us == NULL)
+	nst = o.svc_c != NULL ? 3 : 2;
+	if (stack_alloc(&st[0], o.svc_a, o.spool, o.count) != 0 ||
+	    stack_alloc(&st[1], o.svc_b, NULL, o.count) != 0 ||
+	    (nst > 2 && stack_alloc(&st[2], o.svc_c, o.inbox_c, o.count_c) != 0))
 		goto out;
-	for (done = 0; done < o.count; done += n) {
-		n = o.count - done < o.block ? o.count - done : o.block;
-		run_block(&o, o.svc_a, done, n, &a, &an, &fails_a);
-		run_block(&o, o.svc_b, done, n, &b, NULL, &fails_b);
-	}
-	printf("%-28s %7s %12s %12s\n", "stack", "logins", "median_us", "p99_us");
-	report("A pam_privauth (spool)", &a);
-	report("B pam_permit", &b);
-	report("A without the conversation", &an);
-	printf("ratio A/B: median %.2f  p99 %.2f\n",
-	       quantile(&a, 0.5) / quantile(&b, 0.5),
-	       quantile(&a, 0.99) / quantile(&b, 0.99));
-	printf("failed logins: A %zu, B %zu\n", fails_a, fails_b);
-	ret = fails_a || fails_b ? 1 : 0;
+	run_all(&o, st, nst);
+	print_results(st, nst);
+	ret = st[0].fails || st[1].fails || st[2].fails ? 1 : 0;
 out:
-	free(a.us);
-	free(b.us);
-	free(an.us);
+	for (k = 0; k < 3; k++) {
+		free(st[k].all.us);
+		free(st[k].noconv.us);
+		free(st[k].cpu.us);
+	}
 	return ret;
 }

@@ -12,6 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pva_counter c, again;
 	static char buf[PVA_STORE_REC_MAX];
+	time_t now;
 	size_t i;
 
 	if (pva_counter_parse((const char *)data, size, &c) != PVA_OK)
@@ -24,11 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (again.n != c.n || strcmp(again.name, c.name) != 0)
 		abort();
 	for (i = 0; i < c.n; i++)
-		if (again.sends[i] != c.sends[i])
+		if (again.slot[i].last != c.slot[i].last || again.slot[i].n != c.slot[i].n)
 			abort();
-	/* the window helpers stay in bounds on any history */
-	if (c.n > 0 && pva_times_within(c.sends, c.n, c.sends[0], 3600) > c.n)
+	/* the window helpers and a new send stay in bounds on any history */
+	now = c.n ? c.slot[c.n - 1].last : 0;
+	if (pva_counter_free_at(&c, now, 3600, 1) < now)
 		abort();
-	(void)pva_times_free_at(c.sends, c.n, c.sends[c.n ? c.n - 1 : 0], 86400, 1);
+	pva_counter_add(&c, now);
+	if (c.n > PVA_COUNTER_SLOTS || pva_counter_format(&c, buf, sizeof(buf)) != PVA_OK)
+		abort();
 	return 0;
 }

@@ -13,6 +13,7 @@ for f in build/fuzz/fuzz_*; do
 	case $name in
 	fuzz_config) cp conf/privauth.conf "$corpus/seed-example" ;;
 	fuzz_message) printf '%s' '{code} is your code for {service} on {host}, {ttl_min} min' > "$corpus/seed" ;;
+	fuzz_counters) printf 'v=1\nname=host\nsends=100:1,200:3\n' > "$corpus/seed" ;;
 	fuzz_state) printf 'v=1\nuser=alice\nfails=1\nlockouts=0\nlocked_until=0\nsends=100,200\n' > "$corpus/seed" ;;
 	esac
 	if LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp "$f" -max_total_time="$SECS" -max_len=4096 -artifact_prefix=build/fuzz/ "$corpus" >"build/fuzz/$name.log" 2>&1; then

@@ -325,8 +325,8 @@ static void test_routing_errors(void **state)
 		  "number_max_per_hour: 0 is out of range 1..100");
 	parse_bad("defaults = { number_max_per_day = 1001; };\n",
 		  "number_max_per_day: 1001 is out of range 1..1000");
-	parse_bad("defaults = { host_max_sends_per_hour = 2001; };\n",
-		  "host_max_sends_per_hour: 2001 is out of range 1..2000");
+	parse_bad("defaults = { host_max_sends_per_hour = 100001; };\n",
+		  "host_max_sends_per_hour: 100001 is out of range 1..100000");
 	strcpy(big, PROVS "defaults = { routes = (");
 	for (i = 0; i < PVA_MAX_ROUTES + 1; i++)
 		snprintf(big + strlen(big), sizeof(big) - strlen(big),

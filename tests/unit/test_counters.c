@@ -98,14 +98,17 @@ static void test_save_load_purge(void **state)
 	assert_string_equal(f->a.name, name);
 	pva_counter_add(&f->a, 1000);
 	pva_counter_add(&f->a, 5000);
+	pva_counter_add(&f->a, 5010);
 	pva_counter_add(&f->a, 90000);
 	assert_int_equal(pva_counter_save(&f->st, &f->a, 90000, 86400), PVA_OK);
 	pva_counter_unlock(fd);
 	assert_int_equal(pva_counter_load(&f->st, name, &f->b), PVA_OK);
 	/* 1000 is more than a day before 90000: purged */
 	assert_int_equal(f->b.n, 2);
-	assert_int_equal(f->b.sends[0], 5000);
-	assert_int_equal(f->b.sends[1], 90000);
+	assert_int_equal(f->b.slot[0].last, 5010);
+	assert_int_equal(f->b.slot[0].n, 2);
+	assert_int_equal(f->b.slot[1].last, 90000);
+	assert_int_equal(pva_counter_within(&f->b, 90000, 86400), 3);
 	/* the host record, purged after an hour */
 	assert_int_equal(pva_counter_load(&f->st, PVA_COUNTER_HOST, &f->a), PVA_OK);
 	pva_counter_add(&f->a, 100);
@@ -144,7 +147,7 @@ static void test_sealed(void **state)
 	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", p1, p2);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(pva_counter_load(&f->st, n2, &f->b), PVA_ERR_CORRUPT);
-	snprintf(cmd, sizeof(cmd), "sed -i 's/^sends=1000$/sends=1/' '%s'", p1);
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^sends=1000:1$/sends=1000:0/' '%s'", p1);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(pva_counter_load(&f->st, n1, &f->b), PVA_ERR_CORRUPT);
 }
@@ -154,19 +157,25 @@ static void test_format_parse(void **state)
 	static const char *const bad[] = {
 		"v=2\nname=host\nsends=\n",
 		"v=1\nname=host\n",
-		"v=1\nsends=1\n",
-		"v=1\nname=alice\nsends=1\n",
-		"v=1\nname=host\nsends=1,\n",
-		"v=1\nname=host\nsends=01\n",
-		"v=1\nname=host\nsends=1\nsends=2\n",
-		"v=1\nname=host\nname=host\nsends=1\n",
-		"v=1\nname=host\nsends=1\nextra=1\n",
-		"v=1\nname=n-00\nsends=1\n",
-		"v=1\nname=host\nsends=1",
+		"v=1\nsends=1:1\n",
+		"v=1\nname=alice\nsends=1:1\n",
+		"v=1\nname=host\nsends=1:1,\n",
+		"v=1\nname=host\nsends=01:1\n",
+		"v=1\nname=host\nsends=1\n",
+		"v=1\nname=host\nsends=1:0\n",
+		"v=1\nname=host\nsends=1:\n",
+		"v=1\nname=host\nsends=:1\n",
+		"v=1\nname=host\nsends=1:1:1\n",
+		"v=1\nname=host\nsends=1:1000001\n",
+		"v=1\nname=host\nsends=1:1\nsends=2:1\n",
+		"v=1\nname=host\nname=host\nsends=1:1\n",
+		"v=1\nname=host\nsends=1:1\nextra=1\n",
+		"v=1\nname=n-00\nsends=1:1\n",
+		"v=1\nname=host\nsends=1:1",
 		NULL,
 	};
 	struct fx *f = *state;
-	char *buf = malloc(32768), *big = malloc(40000);
+	char *buf = malloc(40000), *big = malloc(40000);
 	size_t i, pos;
 
 	assert_non_null(buf);
@@ -176,27 +185,36 @@ static void test_format_parse(void **state)
 			fail_msg("accepted: %s", bad[i]);
 	assert_int_equal(pva_counter_parse("v=1\nname=host\nsends=\n", 21, &f->a), PVA_OK);
 	assert_int_equal(f->a.n, 0);
-	/* a full record round-trips */
+	assert_int_equal(pva_counter_parse("v=1\nname=host\nsends=60:2,130:1\n", 31, &f->a),
+			 PVA_OK);
+	assert_int_equal(f->a.n, 2);
+	assert_int_equal(pva_counter_within(&f->a, 130, 3600), 3);
+	/* a full record (one slot per minute) round-trips */
 	memset(&f->a, 0, sizeof(f->a));
 	strcpy(f->a.name, PVA_COUNTER_HOST);
-	for (i = 0; i < PVA_COUNTER_MAX + 5; i++)
-		pva_counter_add(&f->a, 200000000000LL + (time_t)i);
-	assert_int_equal(f->a.n, PVA_COUNTER_MAX);
-	assert_int_equal(pva_counter_format(&f->a, buf, 32768), PVA_OK);
+	for (i = 0; i < PVA_COUNTER_SLOTS + 5; i++) {
+		pva_counter_add(&f->a, 200000000000LL + 60 * (time_t)i);
+		pva_counter_add(&f->a, 200000000001LL + 60 * (time_t)i);
+	}
+	assert_int_equal(f->a.n, PVA_COUNTER_SLOTS);
+	f->a.slot[0].n = PVA_COUNTER_SLOT_MAX;
+	assert_int_equal(pva_counter_format(&f->a, buf, 40000), PVA_OK);
 	assert_int_equal(pva_counter_parse(buf, strlen(buf), &f->b), PVA_OK);
-	assert_int_equal(f->b.n, PVA_COUNTER_MAX);
-	assert_int_equal(f->b.sends[0], 200000000005LL);
-	/* one entry too many is corrupt */
-	pos = (size_t)snprintf(big, 40000, "v=1\nname=host\nsends=1");
-	for (i = 0; i < PVA_COUNTER_MAX; i++)
-		pos += (size_t)snprintf(big + pos, 40000 - pos, ",%zu", i + 2);
+	assert_int_equal(f->b.n, PVA_COUNTER_SLOTS);
+	assert_int_equal(f->b.slot[0].last, 200000000301LL);
+	assert_int_equal(f->b.slot[0].n, PVA_COUNTER_SLOT_MAX);
+	assert_int_equal(f->b.slot[1].n, 2);
+	/* one slot too many is corrupt */
+	pos = (size_t)snprintf(big, 40000, "v=1\nname=host\nsends=1:1");
+	for (i = 0; i < PVA_COUNTER_SLOTS; i++)
+		pos += (size_t)snprintf(big + pos, 40000 - pos, ",%zu:1", 60 * i + 60);
 	snprintf(big + pos, 40000 - pos, "\n");
 	assert_int_equal(pva_counter_parse(big, strlen(big), &f->b), PVA_ERR_CORRUPT);
 	/* too small a buffer, a bad name: nothing written */
 	assert_int_equal(pva_counter_format(&f->a, buf, 100), PVA_ERR_INVAL);
 	assert_string_equal(buf, "");
 	strcpy(f->a.name, "alice");
-	assert_int_equal(pva_counter_format(&f->a, buf, 32768), PVA_ERR_INVAL);
+	assert_int_equal(pva_counter_format(&f->a, buf, 40000), PVA_ERR_INVAL);
 	free(buf);
 	free(big);
 }
@@ -240,6 +258,39 @@ static void test_times_helpers(void **state)
 	assert_int_equal(pva_times_parse("1,,2", 4, t, &n, 4), PVA_ERR_CORRUPT);
 }
 
+/* Sends are counted per minute; a minute counts until its latest send
+ * leaves the window (never early). */
+static void test_minute_slots(void **state)
+{
+	struct fx *f = *state;
+	struct pva_counter *c = &f->a;
+
+	memset(c, 0, sizeof(*c));
+	strcpy(c->name, PVA_COUNTER_HOST);
+	pva_counter_add(c, 6000);   /* minute 100 */
+	pva_counter_add(c, 6030);
+	pva_counter_add(c, 6059);
+	pva_counter_add(c, 6060);   /* minute 101 */
+	pva_counter_add(c, 6200);   /* minute 103 */
+	pva_counter_add(c, 6010);   /* the clock went back: into minute 100 */
+	pva_counter_add(c, 6150);   /* ... or a new minute 102, in order */
+	assert_int_equal(c->n, 4);
+	assert_int_equal(c->slot[0].last, 6059);
+	assert_int_equal(c->slot[0].n, 4);
+	assert_int_equal(c->slot[1].last, 6060);
+	assert_int_equal(c->slot[2].last, 6150);
+	assert_int_equal(c->slot[3].last, 6200);
+	assert_int_equal(pva_counter_within(c, 6200, 3600), 7);
+	/* minute 100 counts until its latest send (6059) is an hour old */
+	assert_int_equal(pva_counter_within(c, 9658, 3600), 7);
+	assert_int_equal(pva_counter_within(c, 9659, 3600), 3);
+	/* limit 7: one send must leave, minute 100 frees at 6059 + 3600 */
+	assert_int_equal(pva_counter_free_at(c, 6200, 3600, 7), 9659);
+	/* limit 3: five must leave: minutes 100 (4) and 101 (1) */
+	assert_int_equal(pva_counter_free_at(c, 6200, 3600, 3), 9660);
+	assert_int_equal(pva_counter_free_at(c, 6200, 3600, 8), 6200);
+}
+
 /* The limits directory is made on first use, root-only. */
 static void test_limits_dir(void **state)
 {
@@ -267,6 +318,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_format_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times_helpers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_minute_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits_dir, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
