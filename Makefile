@@ -73,7 +73,7 @@ $(LIB): $(call obj,$(LIB_SRC))
 	ar rcs $@ $^
 
 $(MODULE): $(call obj,$(PAM_SRC)) $(LIB) pam_privauth/pam/pam_privauth.map
-	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIB) $(LDHARDEN) \
+	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIB) $(LDHARDEN) -Wl,-z,nodelete \
 	  -Wl,--version-script=pam_privauth/pam/pam_privauth.map $(PKG_LIBS) $(PAM_LIBS)
 
 $(CLI): $(call obj,$(CLI_SRC)) $(LIB)
@@ -122,7 +122,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all tools
-	tests/bench/run_bench.sh
+	BUILD=$(BUILD) tests/bench/run_bench.sh
 
 clean:
 	rm -rf $(BUILD)

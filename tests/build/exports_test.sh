@@ -12,6 +12,8 @@ t "module exports only pam_sm_* ($(echo $exports | tr '\n' ' '))" \
 t "module exports pam_sm_authenticate" 'echo "$exports" | grep -qx pam_sm_authenticate'
 t "module is linked with full RELRO (BIND_NOW)" \
   'readelf -d "$B/pam_privauth.so" | grep -qE "BIND_NOW|FLAGS.*NOW"'
+t "module is NODELETE (libcurl is initialised once and never unloaded under the host)" \
+  'readelf -d "$B/pam_privauth.so" | grep -q "FLAGS_1.*NODELETE"'
 t "module has a GNU_RELRO segment" 'readelf -lW "$B/pam_privauth.so" | grep -q GNU_RELRO'
 t "internal library references no PAM symbol" \
   '! nm -u "$B/libprivauth.a" 2>/dev/null | grep -qE "\\b(pam_|_pam)"'

@@ -332,6 +332,8 @@ class Fake:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # without TCP_NODELAY every answer waits ~40 ms for the client's delayed ACK
+    disable_nagle_algorithm = True
     server_version = "fakebase/1"
     sys_version = ""
 

@@ -1,12 +1,18 @@
 /* provfx.c - TEST ONLY: provider unit-test fixture (see provfx.h). */
 #include "provfx.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmocka.h>
 #include <sodium.h>
 
 int provfx_setup(struct provfx *f, const char *secrets_text)
@@ -115,4 +121,100 @@ void provfx_msg(struct pva_message *m, enum pva_channel ch, const char *text)
 	m->service = "sshd";
 	m->host = "box";
 	m->timeout_ms = 5000;
+}
+
+void provfx_expect_config_error(struct provfx *f, const struct pva_provider_ops *ops,
+				const char *group, const char *what, const char *secret)
+{
+	assert_int_equal(provfx_create(f, ops, group), PVA_ERR_CONFIG);
+	if (strstr(f->err, what) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", f->err, what);
+	assert_null(strstr(f->err, secret));
+}
+
+void provfx_assert_hidden(const char *text, const char *secret)
+{
+	assert_null(strstr(text, "493817"));
+	assert_null(strstr(text, secret));
+}
+
+void provfx_check_answer(size_t i, enum pva_rc rc, const struct pva_send_result *res,
+			 enum pva_send_status want, const char *detail)
+{
+	if (res->status != want || strstr(res->detail, detail) == NULL)
+		fail_msg("answer %zu: status %s detail \"%s\"", i,
+			 pva_send_status_name(res->status), res->detail);
+	assert_int_equal(rc, want == PVA_SEND_SENT ? PVA_OK : PVA_ERR_DELIVERY);
+	assert_null(strstr(res->detail, "4915112345678"));
+}
+
+const char *provfx_hdr(const struct loopsrv *s, const char *name, char *out, size_t outlen)
+{
+	const char *p = strstr(s->got, "\r\n"), *end = strstr(s->got, "\r\n\r\n");
+	size_t n = strlen(name);
+
+	out[0] = '\0';
+	while (p != NULL && end != NULL && p < end) {
+		p += 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1, *e = strstr(v, "\r\n");
+			while (*v == ' ')
+				v++;
+			snprintf(out, outlen, "%.*s", (int)(e - v), v);
+			return out;
+		}
+		p = strstr(p, "\r\n");
+	}
+	return out;
+}
+
+int provfx_srv_setup(void **state, const char *secrets_text)
+{
+	struct provfx_srv *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || provfx_setup(&f->p, secrets_text) != 0) {
+		free(f);
+		return -1;
+	}
+	f->s.lfd = -1;
+	*state = f;
+	return 0;
+}
+
+int provfx_srv_teardown(void **state)
+{
+	struct provfx_srv *f = *state;
+
+	loopsrv_stop(&f->s);
+	provfx_teardown(&f->p);
+	free(f);
+	return 0;
+}
+
+void provfx_srv_create(struct provfx_srv *f, const struct pva_provider_ops *ops)
+{
+	if (provfx_create(&f->p, ops, f->group) != PVA_OK)
+		fail_msg("create: %s", f->p.err);
+}
+
+void provfx_srv_make(struct provfx_srv *f, const struct pva_provider_ops *ops,
+		     const char *head, const char *path, const char *extra)
+{
+	snprintf(f->group, sizeof(f->group), "%s url = \"http://127.0.0.1:%d%s\"; %s };",
+		 head, f->s.port, path, extra);
+	provfx_srv_create(f, ops);
+}
+
+enum pva_rc provfx_srv_exchange(struct provfx_srv *f, provfx_make_fn *make, const char *extra,
+				int status, const char *hdrs, const char *body,
+				const struct pva_message *m, struct pva_send_result *res)
+{
+	enum pva_rc rc;
+
+	f->s.reply = loopsrv_reply(f->reply, sizeof(f->reply), status, hdrs, body);
+	assert_int_equal(loopsrv_start(&f->s), 0);
+	make(f, extra);
+	rc = provfx_send(&f->p, m, res);
+	loopsrv_stop(&f->s);
+	return rc;
 }

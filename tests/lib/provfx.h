@@ -12,6 +12,7 @@
 
 #include "core/secrets.h"
 #include "delivery/provider.h"
+#include "loopsrv.h"
 
 struct provfx {
 	char dir[64];
@@ -41,5 +42,57 @@ void provfx_teardown(struct provfx *f);
 /* A message to +4915112345678 with code 493817, ttl 300, service sshd,
  * host box, timeout 5000 ms. */
 void provfx_msg(struct pva_message *m, enum pva_channel ch, const char *text);
+
+/* create() of the group must fail with PVA_ERR_CONFIG, with an error
+ * that contains `what` and not `secret` (cmocka assertions). */
+void provfx_expect_config_error(struct provfx *f, const struct pva_provider_ops *ops,
+				const char *group, const char *what, const char *secret);
+
+/* Assert that text shows neither the code 493817 nor `secret`. */
+void provfx_assert_hidden(const char *text, const char *secret);
+
+/* Row i of an answer table: the send must end in status `want` with
+ * `detail` in res->detail (fail_msg otherwise), rc must match (PVA_OK
+ * only for SENT) and the detail must not show the number 4915112345678. */
+void provfx_check_answer(size_t i, enum pva_rc rc, const struct pva_send_result *res,
+			 enum pva_send_status want, const char *detail);
+
+/* Value of request header `name` (any case) in s->got, or "" when absent. */
+const char *provfx_hdr(const struct loopsrv *s, const char *name, char *out, size_t outlen);
+
+/* The fixture plus a one-shot loopback server, for cmocka tests that send
+ * through a provider pointed at 127.0.0.1. */
+struct provfx_srv {
+	struct provfx p;
+	struct loopsrv s;
+	char reply[2048];
+	char group[2048];
+};
+
+/* cmocka setup: allocate a provfx_srv into *state (secrets as for
+ * provfx_setup, server not started).  0 on success. */
+int provfx_srv_setup(void **state, const char *secrets_text);
+
+/* cmocka teardown for provfx_srv_setup. */
+int provfx_srv_teardown(void **state);
+
+/* f->group = <head> url = "http://127.0.0.1:<port><path>"; <extra> };
+ * and create it with ops; a create error fails the test. */
+void provfx_srv_make(struct provfx_srv *f, const struct pva_provider_ops *ops,
+		     const char *head, const char *path, const char *extra);
+
+/* Create the provider from f->group; a create error fails the test. */
+void provfx_srv_create(struct provfx_srv *f, const struct pva_provider_ops *ops);
+
+/* Makes the provider of one test file from `extra` (after the server has
+ * its port). */
+typedef void provfx_make_fn(struct provfx_srv *f, const char *extra);
+
+/* Serve one reply (status, extra header lines hdrs, body), make the
+ * provider with make(f, extra), send m and stop the server.  Returns
+ * send()'s result; the request is left in f->s.got. */
+enum pva_rc provfx_srv_exchange(struct provfx_srv *f, provfx_make_fn *make, const char *extra,
+				int status, const char *hdrs, const char *body,
+				const struct pva_message *m, struct pva_send_result *res);
 
 #endif

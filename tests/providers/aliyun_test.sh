@@ -19,6 +19,8 @@ KEY_ID=LTAI5tFakeKeyId0001
 KEY_SECRET=ali-secret-9c2e7d41
 PHONE=+8613812345678
 SIGN=Privauth
+# shellcheck disable=SC2034  # the provider under test, for lib.sh
+PROV=ali PROV_ENV=ali_env PROV_INBOX=aliyun-
 
 # ali_env NAME [PROVIDER-KEYS] [FAKE-ARG...]: environment, fake, secrets,
 # provider "ali".
@@ -36,10 +38,6 @@ ali_env() {
     ca_file = \"$CERTS/ca.pem\"; sign_name = \"$SIGN\"; template_code = \"SMS_154950909\";
     tts_code = \"TTS_10001\"; connect_timeout_ms = 1000; timeout_ms = ${ALI_TIMEOUT:-1500}; $extra };"
 	svc test
-}
-
-ali_file() {
-	find "$T_SPOOL" -maxdepth 1 -name 'aliyun-*' | sort | tail -n 1
 }
 
 # The fake's own verifier against Alibaba's published V3 example.
@@ -67,13 +65,7 @@ EOF
 }
 
 scn_sms() {
-	ali_env sms
-	prov_conf '"ali"'
-	enrol daemon "$PHONE"
-	timed_login test daemon code
-	check "sms: login with the code from the fake succeeds" result_is PAM_SUCCESS
-	check "sms: the fake recorded exactly one message" test "$(inbox_count aliyun-)" = 1
-	check "sms: nothing went to the spool provider" test "$(inbox_count privauth-)" = 0
+	prov_sms_login
 	check "sms: the fake verified every signature (no auth failures)" \
 		test "$(fake_stat ali auth_failures)" = 0
 	check "sms: logged outcome=sent with the BizId" \
@@ -81,7 +73,7 @@ scn_sms() {
 	check "sms: the phone shows 【sign name】 and the template text" \
 		spool_body_has "【$SIGN】Your login code is "
 	check "sms: a mainland number is sent without +86 and recorded as 86..." \
-		grep -qx "To: ${PHONE#+}" "$(ali_file)"
+		grep -qx "To: ${PHONE#+}" "$(prov_file)"
 }
 
 scn_intl() {
@@ -90,18 +82,11 @@ scn_intl() {
 	enrol daemon +4915112345678
 	login test daemon code
 	check "international: login succeeds" result_is PAM_SUCCESS
-	check "international: sent as country code + number" grep -qx "To: 4915112345678" "$(ali_file)"
+	check "international: sent as country code + number" grep -qx "To: 4915112345678" "$(prov_file)"
 }
 
 scn_voice() {
-	ali_env voice
-	prov_conf '"ali"'
-	ctl user set daemon --phone "$PHONE" --channel voice
-	login test daemon code
-	check "voice: login with the spoken code succeeds" result_is PAM_SUCCESS
-	check "voice: the fake recorded a call (Voicecall: yes)" grep -q '^Voicecall: yes$' "$(ali_file)"
-	check "voice: the spoken text reads the digits one by one" \
-		grep -qE '([0-9], ){5,}[0-9]' "$(ali_file)"
+	prov_voice_login
 	check "voice: logged outcome=sent with the CallId" \
 		log_has 'provider=ali outcome=sent request_id=[0-9]+'
 }
@@ -118,42 +103,15 @@ scn_query() {
 		test "$(fake_stat ali auth_failures)" = 0 -a "$(inbox_count aliyun-)" = 1
 }
 
-# privauthctl send-test through the provider, SMS then voice.
-scn_sendtest() {
-	ali_env sendtest
-	prov_conf '"ali"'
-	enrol daemon "$PHONE"
-	ctl send-test daemon
-	check "send-test: exit 0" ctl_ok
-	check "send-test: the attempt is printed as sent by ali" \
-		grep -qE 'provider=ali channel=sms outcome=sent' "$CTL_OUT"
-	check "send-test: the fake recorded the template message" test "$(inbox_count aliyun-)" = 1
-	ctl send-test daemon --channel voice
-	check "send-test --channel voice: sent as a call" \
-		grep -qE 'provider=ali channel=voice outcome=sent' "$CTL_OUT"
-}
+scn_sendtest() { prov_scn_sendtest; }
 
 # fail_mode MODE OUTCOME DETAIL-RE: alone the login is refused, with spool
 # behind it the spool delivers.
 fail_mode() {
-	local mode=$1 want=$2 detail=$3
-	ali_env "$mode"
-	fake_mode ali "$mode"
-	prov_conf '"ali"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "$mode: classified $want" test "$(delivery_outcome ali)" = "$want"
-	check "$mode: the detail says why ($detail)" log_has "$detail"
-	check "$mode: failmode secure refuses the login (PAM_AUTHINFO_UNAVAIL)" \
-		result_is PAM_AUTHINFO_UNAVAIL
-	check "$mode: returned within the deadline (${ELAPSED_MS} ms < 6000)" \
-		test "$ELAPSED_MS" -lt 6000
-	check "$mode: nothing was recorded" test "$(inbox_count aliyun-)" = 0
-	prov_conf '"ali", "spool"' 'delivery_timeout = 5'
-	ctl reset daemon
-	login test daemon code
-	check "$mode: failover to the spool provider, login succeeds" result_is PAM_SUCCESS
-	check "$mode: log shows spool sent after ali" log_has "provider=spool outcome=sent"
+	prov_fail_alone "$1" "$2" "$3"
+	check "$1: nothing was recorded" test "$(inbox_count aliyun-)" = 0
+	prov_fail_over "$1"
+	check "$1: log shows spool sent after ali" log_has "provider=spool outcome=sent"
 }
 
 scn_4xx() { fail_mode 4xx permanent 'HTTP 400 code isv.INVALID_PARAMETERS'; }
@@ -176,39 +134,11 @@ scn_limit() {
 	check "flow control: the spool delivered the second code" test "$(inbox_count privauth-)" = 1
 }
 
-scn_slow() {
-	ali_env slow
-	fake_mode ali slow
-	prov_conf '"ali"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "slow: classified ambiguous" test "$(delivery_outcome ali)" = ambiguous
-	check "slow: the request reached the fake once (not repeated)" \
-		test "$(fake_stat ali requests)" = 1
-	check "slow: the login is not granted" result_is_not PAM_SUCCESS
-	check "slow: waited timeout_ms (1500 ms) and no longer (${ELAPSED_MS} ms)" \
-		test "$ELAPSED_MS" -ge 1400 -a "$ELAPSED_MS" -lt 4000
-}
-
-scn_refused() {
-	ali_env refused
-	fake_stop_all
-	prov_conf '"ali", "spool"'
-	enrol daemon "$PHONE"
-	timed_login test daemon code
-	check "refused: connection refused is temporary" test "$(delivery_outcome ali)" = temporary
-	check "refused: failover to spool, login succeeds" result_is PAM_SUCCESS
-	check "refused: quick (${ELAPSED_MS} ms < 3000)" test "$ELAPSED_MS" -lt 3000
-}
+scn_slow() { prov_scn_slow; }
+scn_refused() { prov_scn_refused; }
 
 scn_wrongca() {
-	ali_env wrongca
-	fake_start rogue aliyun_fake.py --access-key-id "$KEY_ID" --access-key-secret "$KEY_SECRET" \
-		--cert "$CERTS/rogue.pem" --key "$CERTS/rogue.key"
-	PROVIDERS=${PROVIDERS//127.0.0.1:${FAKE_PORT[ali]}/127.0.0.1:${FAKE_PORT[rogue]}}
-	prov_conf '"ali", "spool"'
-	enrol daemon "$PHONE"
-	login test daemon code
+	prov_wrongca_login aliyun_fake.py --access-key-id "$KEY_ID" --access-key-secret "$KEY_SECRET"
 	check "wrong CA: classified temporary (not sent)" test "$(delivery_outcome ali)" = temporary
 	check "wrong CA: no request reached the rogue server" test "$(fake_stat rogue requests)" = 0
 	check "wrong CA: failover to spool, login succeeds" result_is PAM_SUCCESS
@@ -248,36 +178,8 @@ scn_skew() {
 	check "clock skew: failover to spool, login succeeds" result_is PAM_SUCCESS
 }
 
-scn_hygiene() {
-	local codes
-	ali_env hygiene
-	prov_conf '"ali"'
-	enrol daemon "$PHONE"
-	login test daemon code
-	ctl user set daemon --phone "$PHONE" --channel voice
-	login test daemon code
-	fake_mode ali 429
-	prov_conf '"ali", "spool"'
-	login test daemon code
-	codes=$(for f in "$T_SPOOL"/*; do sed '1,/^$/d' "$f" | sed 's/, //g' |
-		grep -oE '[0-9]{6,10}' | head -n 1; done | sort -u)
-	check "hygiene: three codes were delivered" test "$(echo "$codes" | wc -w)" = 3
-	# shellcheck disable=SC2086  # one argument per code
-	check "hygiene: no code, full number or credential in any log line" \
-		all_logs_lack $codes "${PHONE#+}" 13812345678 "$KEY_SECRET"
-}
+scn_hygiene() { prov_scn_hygiene 13812345678 "$KEY_SECRET"; }
 
 ALL="vector sms intl voice sendtest query 4xx 429 5xx redirect limit slow refused wrongca badauth skew hygiene"
 
-if ! prov_init; then
-	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
-	tap_done
-	exit 1
-fi
-# shellcheck disable=SC2086  # word splitting of the list is intended
-[ $# -gt 0 ] || set -- $ALL
-for s in "$@"; do
-	"scn_$s"
-	fake_stop_all
-done
-tap_done
+prov_main "$@"

@@ -33,6 +33,37 @@
 #   inbox_count PREFIX         files named PREFIX* in the inbox
 #   all_logs_lack S...         no captured module log of this environment
 #                              contains any of the strings
+#
+# Scenario blocks shared by the scripts, parameterised by the provider
+# under test, which each script names before calling them:
+#   PROV        the provider's name in the configuration and the fake's ID
+#   PROV_ENV    function NAME: a fresh environment NAME with the fake
+#               started, the secrets written and the provider in $PROVIDERS
+#   PROV_INBOX  the prefix of the files the fake records ("twilio-")
+#   PHONE       the number to enrol
+#
+#   prov_file                  the newest file the fake recorded
+#   prov_sent_codes            the first 6..10 digit run of the body of
+#                              every file in the inbox (", " removed, so
+#                              a spoken code counts), sorted, unique
+#   prov_sms_login             SMS login through PROV alone: succeeds, one
+#                              message recorded, nothing to spool (3 checks)
+#   prov_voice_login [KEYS]    voice login through PROV alone: succeeds, a
+#                              call recorded, digits spoken one by one (3)
+#   prov_fail_alone MODE WANT [DETAIL-RE]   the fake answers MODE, PROV
+#                              alone: classified WANT (DETAIL-RE in the
+#                              log), login refused within the deadline
+#                              (3 checks, 4 with DETAIL-RE)
+#   prov_fail_over MODE        then with spool behind PROV: login succeeds
+#   prov_slow_login            the fake answers too late: ambiguous (1)
+#   prov_refused_login         nothing listens: temporary, failover (2)
+#   prov_wrongca_login SCRIPT [FAKE-ARG...]   PROV pointed at a fake SCRIPT
+#                              serving a certificate of another CA, with
+#                              spool behind it; one login (no checks)
+#   prov_scn_slow / prov_scn_refused / prov_scn_sendtest   whole scenarios
+#   prov_scn_hygiene S...      SMS, voice, 429 with failover: three codes,
+#                              none of them, nor the number or S..., in a log
+#   prov_main SCENARIO...      run the scenarios (default $ALL), TAP plan
 # pam_wrapper prints syslog lines on stderr with PAM_WRAPPER_DEBUGLEVEL=2.
 
 declare -A FAKE_PORT FAKE_PID
@@ -174,4 +205,156 @@ all_logs_lack() {
 		fi
 	done
 	return 0
+}
+
+prov_file() {
+	find "$T_SPOOL" -maxdepth 1 -name "$PROV_INBOX*" | sort | tail -n 1
+}
+
+prov_sent_codes() {
+	local f
+	for f in "$T_SPOOL"/*; do
+		sed '1,/^$/d' "$f" | sed 's/, //g' | grep -oE '[0-9]{6,10}' | head -n 1
+	done | sort -u
+}
+
+prov_sms_login() {
+	"$PROV_ENV" sms
+	prov_conf "\"$PROV\""
+	enrol daemon "$PHONE"
+	timed_login test daemon code
+	check "sms: login with the code from the fake succeeds" result_is PAM_SUCCESS
+	check "sms: the fake recorded exactly one message" test "$(inbox_count "$PROV_INBOX")" = 1
+	check "sms: nothing went to the spool provider" test "$(inbox_count privauth-)" = 0
+}
+
+prov_voice_login() {
+	"$PROV_ENV" voice "$@"
+	prov_conf "\"$PROV\""
+	ctl user set daemon --phone "$PHONE" --channel voice
+	login test daemon code
+	check "voice: login with the spoken code succeeds" result_is PAM_SUCCESS
+	check "voice: the fake recorded a call (Voicecall: yes)" grep -q '^Voicecall: yes$' "$(prov_file)"
+	check "voice: the spoken text reads the digits one by one" \
+		grep -qE '([0-9], ){5,}[0-9]' "$(prov_file)"
+}
+
+prov_fail_alone() {
+	local mode=$1 want=$2 detail=${3:-}
+	"$PROV_ENV" "$mode"
+	fake_mode "$PROV" "$mode"
+	prov_conf "\"$PROV\"" 'delivery_timeout = 5'
+	enrol daemon "$PHONE"
+	timed_login test daemon =000000
+	check "$mode: classified $want" test "$(delivery_outcome "$PROV")" = "$want"
+	if [ -n "$detail" ]; then
+		check "$mode: the detail says why ($detail)" log_has "$detail"
+	fi
+	check "$mode: failmode secure refuses the login (PAM_AUTHINFO_UNAVAIL)" \
+		result_is PAM_AUTHINFO_UNAVAIL
+	check "$mode: returned within the deadline (${ELAPSED_MS} ms < 6000)" \
+		test "$ELAPSED_MS" -lt 6000
+}
+
+prov_fail_over() {
+	prov_conf "\"$PROV\", \"spool\"" 'delivery_timeout = 5'
+	ctl reset daemon
+	login test daemon code
+	check "$1: failover to the spool provider, login succeeds" result_is PAM_SUCCESS
+}
+
+prov_slow_login() {
+	"$PROV_ENV" slow
+	fake_mode "$PROV" slow
+	prov_conf "\"$PROV\"" 'delivery_timeout = 5'
+	enrol daemon "$PHONE"
+	timed_login test daemon =000000
+	check "slow: classified ambiguous" test "$(delivery_outcome "$PROV")" = ambiguous
+}
+
+prov_scn_slow() {
+	prov_slow_login
+	check "slow: the request reached the fake once (not repeated)" \
+		test "$(fake_stat "$PROV" requests)" = 1
+	check "slow: the login is not granted" result_is_not PAM_SUCCESS
+	check "slow: waited timeout_ms (1500 ms) and no longer (${ELAPSED_MS} ms)" \
+		test "$ELAPSED_MS" -ge 1400 -a "$ELAPSED_MS" -lt 4000
+}
+
+prov_refused_login() {
+	"$PROV_ENV" refused
+	fake_stop_all # its port is now closed
+	prov_conf "\"$PROV\", \"spool\""
+	enrol daemon "$PHONE"
+	timed_login test daemon code
+	check "refused: connection refused is temporary" \
+		test "$(delivery_outcome "$PROV")" = temporary
+	check "refused: failover to spool, login succeeds" result_is PAM_SUCCESS
+}
+
+prov_scn_refused() {
+	prov_refused_login
+	check "refused: quick (${ELAPSED_MS} ms < 3000)" test "$ELAPSED_MS" -lt 3000
+}
+
+prov_wrongca_login() {
+	local script=$1
+	shift
+	"$PROV_ENV" wrongca
+	fake_start rogue "$script" "$@" --cert "$CERTS/rogue.pem" --key "$CERTS/rogue.key"
+	PROVIDERS=${PROVIDERS//127.0.0.1:${FAKE_PORT[$PROV]}/127.0.0.1:${FAKE_PORT[rogue]}}
+	prov_conf "\"$PROV\", \"spool\""
+	enrol daemon "$PHONE"
+	login test daemon code
+}
+
+# privauthctl send-test through the provider, SMS then voice.
+prov_scn_sendtest() {
+	"$PROV_ENV" sendtest
+	prov_conf "\"$PROV\""
+	enrol daemon "$PHONE"
+	ctl send-test daemon
+	check "send-test: exit 0" ctl_ok
+	check "send-test: the attempt is printed as sent by $PROV" \
+		grep -qE "provider=$PROV channel=sms outcome=sent" "$CTL_OUT"
+	check "send-test: the fake recorded the template message" \
+		test "$(inbox_count "$PROV_INBOX")" = 1
+	ctl send-test daemon --channel voice
+	check "send-test --channel voice: sent as a call" \
+		grep -qE "provider=$PROV channel=voice outcome=sent" "$CTL_OUT"
+}
+
+# Every log line of the script's logins: no code, no full number, no secret.
+prov_scn_hygiene() {
+	local codes
+	"$PROV_ENV" hygiene
+	prov_conf "\"$PROV\""
+	enrol daemon "$PHONE"
+	login test daemon code
+	ctl user set daemon --phone "$PHONE" --channel voice
+	login test daemon code
+	fake_mode "$PROV" 429
+	prov_conf "\"$PROV\", \"spool\""
+	login test daemon code
+	codes=$(prov_sent_codes)
+	check "hygiene: three codes were delivered" test "$(echo "$codes" | wc -w)" = 3
+	# shellcheck disable=SC2086  # one argument per code
+	check "hygiene: no code, full number or credential in any log line" \
+		all_logs_lack $codes "${PHONE#+}" "$@"
+}
+
+prov_main() {
+	local s
+	if ! prov_init; then
+		tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
+		tap_done
+		exit 1
+	fi
+	# shellcheck disable=SC2086  # word splitting of the list is intended
+	[ $# -gt 0 ] || set -- $ALL
+	for s in "$@"; do
+		"scn_$s"
+		fake_stop_all
+	done
+	tap_done
 }

@@ -20,6 +20,8 @@ SECRET_ID=AKIDfakeSecretId0123456789
 SECRET_KEY=tc-secret-4b8e1f0a77
 PHONE=+8613812345678
 SIGN=Privauth
+# shellcheck disable=SC2034  # the provider under test, for lib.sh
+PROV=tc PROV_ENV=tc_env PROV_INBOX=tencent-
 
 # tc_env NAME [PROVIDER-KEYS] [FAKE-ARG...]: environment, fake, secrets,
 # provider "tc".
@@ -37,10 +39,6 @@ tc_env() {
     sign_name = \"$SIGN\"; voice_sdk_app_id = \"1400000001\"; region = \"ap-beijing\";
     connect_timeout_ms = 1000; timeout_ms = ${TC_TIMEOUT:-1500}; $extra };"
 	svc test
-}
-
-tc_file() {
-	find "$T_SPOOL" -maxdepth 1 -name 'tencent-*' | sort | tail -n 1
 }
 
 # The fake's own verifier against Tencent's published TC3 example.
@@ -67,20 +65,14 @@ EOF
 }
 
 scn_sms() {
-	tc_env sms
-	prov_conf '"tc"'
-	enrol daemon "$PHONE"
-	timed_login test daemon code
-	check "sms: login with the code from the fake succeeds" result_is PAM_SUCCESS
-	check "sms: the fake recorded exactly one message" test "$(inbox_count tencent-)" = 1
-	check "sms: nothing went to the spool provider" test "$(inbox_count privauth-)" = 0
+	prov_sms_login
 	check "sms: the fake verified every signature (no auth failures)" \
 		test "$(fake_stat tc auth_failures)" = 0
 	check "sms: logged outcome=sent with the SerialNo" \
 		log_has 'provider=tc outcome=sent request_id=2028:[0-9]+'
 	check "sms: the phone shows 【sign name】 and the template text" \
 		spool_body_has "【$SIGN】Your login code is "
-	check "sms: the recorded number is the enrolled one" grep -qx "To: ${PHONE#+}" "$(tc_file)"
+	check "sms: the recorded number is the enrolled one" grep -qx "To: ${PHONE#+}" "$(prov_file)"
 }
 
 scn_intl() {
@@ -89,60 +81,26 @@ scn_intl() {
 	enrol daemon +4915112345678
 	login test daemon code
 	check "international: login succeeds" result_is PAM_SUCCESS
-	check "international: recorded for the +49 number" grep -qx "To: 4915112345678" "$(tc_file)"
+	check "international: recorded for the +49 number" grep -qx "To: 4915112345678" "$(prov_file)"
 }
 
 scn_voice() {
-	tc_env voice "voice_play_times = 3;"
-	prov_conf '"tc"'
-	ctl user set daemon --phone "$PHONE" --channel voice
-	login test daemon code
-	check "voice: login with the spoken code succeeds" result_is PAM_SUCCESS
-	check "voice: the fake recorded a call (Voicecall: yes)" grep -q '^Voicecall: yes$' "$(tc_file)"
-	check "voice: the spoken text reads the digits one by one" \
-		grep -qE '([0-9], ){5,}[0-9]' "$(tc_file)"
+	prov_voice_login "voice_play_times = 3;"
 	check "voice: played voice_play_times (3) times" \
-		test "$(sed '1,/^$/d' "$(tc_file)" | grep -c 'code is')" = 3
+		test "$(sed '1,/^$/d' "$(prov_file)" | grep -c 'code is')" = 3
 	check "voice: logged outcome=sent with the CallId" \
 		log_has 'provider=tc outcome=sent request_id=[0-9a-f-]{36}'
 }
 
-# privauthctl send-test through the provider, SMS then voice.
-scn_sendtest() {
-	tc_env sendtest
-	prov_conf '"tc"'
-	enrol daemon "$PHONE"
-	ctl send-test daemon
-	check "send-test: exit 0" ctl_ok
-	check "send-test: the attempt is printed as sent by tc" \
-		grep -qE 'provider=tc channel=sms outcome=sent' "$CTL_OUT"
-	check "send-test: the fake recorded the template message" test "$(inbox_count tencent-)" = 1
-	ctl send-test daemon --channel voice
-	check "send-test --channel voice: sent as a call" \
-		grep -qE 'provider=tc channel=voice outcome=sent' "$CTL_OUT"
-}
+scn_sendtest() { prov_scn_sendtest; }
 
 # fail_mode MODE OUTCOME DETAIL-RE: alone the login is refused, with spool
 # behind it the spool delivers.
 fail_mode() {
-	local mode=$1 want=$2 detail=$3
-	tc_env "$mode"
-	fake_mode tc "$mode"
-	prov_conf '"tc"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "$mode: classified $want" test "$(delivery_outcome tc)" = "$want"
-	check "$mode: the detail says why ($detail)" log_has "$detail"
-	check "$mode: failmode secure refuses the login (PAM_AUTHINFO_UNAVAIL)" \
-		result_is PAM_AUTHINFO_UNAVAIL
-	check "$mode: returned within the deadline (${ELAPSED_MS} ms < 6000)" \
-		test "$ELAPSED_MS" -lt 6000
-	check "$mode: nothing was recorded" test "$(inbox_count tencent-)" = 0
-	prov_conf '"tc", "spool"' 'delivery_timeout = 5'
-	ctl reset daemon
-	login test daemon code
-	check "$mode: failover to the spool provider, login succeeds" result_is PAM_SUCCESS
-	check "$mode: log shows spool sent after tc" log_has "provider=spool outcome=sent"
+	prov_fail_alone "$1" "$2" "$3"
+	check "$1: nothing was recorded" test "$(inbox_count tencent-)" = 0
+	prov_fail_over "$1"
+	check "$1: log shows spool sent after tc" log_has "provider=spool outcome=sent"
 }
 
 scn_4xx() { fail_mode 4xx permanent 'FailedOperation.PhoneNumberInBlacklist'; }
@@ -165,39 +123,11 @@ scn_limit() {
 	check "number limit: failover to spool, login succeeds" result_is PAM_SUCCESS
 }
 
-scn_slow() {
-	tc_env slow
-	fake_mode tc slow
-	prov_conf '"tc"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "slow: classified ambiguous" test "$(delivery_outcome tc)" = ambiguous
-	check "slow: the request reached the fake once (not repeated)" \
-		test "$(fake_stat tc requests)" = 1
-	check "slow: the login is not granted" result_is_not PAM_SUCCESS
-	check "slow: waited timeout_ms (1500 ms) and no longer (${ELAPSED_MS} ms)" \
-		test "$ELAPSED_MS" -ge 1400 -a "$ELAPSED_MS" -lt 4000
-}
-
-scn_refused() {
-	tc_env refused
-	fake_stop_all
-	prov_conf '"tc", "spool"'
-	enrol daemon "$PHONE"
-	timed_login test daemon code
-	check "refused: connection refused is temporary" test "$(delivery_outcome tc)" = temporary
-	check "refused: failover to spool, login succeeds" result_is PAM_SUCCESS
-	check "refused: quick (${ELAPSED_MS} ms < 3000)" test "$ELAPSED_MS" -lt 3000
-}
+scn_slow() { prov_scn_slow; }
+scn_refused() { prov_scn_refused; }
 
 scn_wrongca() {
-	tc_env wrongca
-	fake_start rogue tencent_fake.py --secret-id "$SECRET_ID" --secret-key "$SECRET_KEY" \
-		--cert "$CERTS/rogue.pem" --key "$CERTS/rogue.key"
-	PROVIDERS=${PROVIDERS//127.0.0.1:${FAKE_PORT[tc]}/127.0.0.1:${FAKE_PORT[rogue]}}
-	prov_conf '"tc", "spool"'
-	enrol daemon "$PHONE"
-	login test daemon code
+	prov_wrongca_login tencent_fake.py --secret-id "$SECRET_ID" --secret-key "$SECRET_KEY"
 	check "wrong CA: classified temporary (not sent)" test "$(delivery_outcome tc)" = temporary
 	check "wrong CA: no request reached the rogue server" test "$(fake_stat rogue requests)" = 0
 	check "wrong CA: failover to spool, login succeeds" result_is PAM_SUCCESS
@@ -261,36 +191,8 @@ ali = { access_key_id = \"LTAIchain0001\"; access_key_secret = \"ali-chain-s3cre
 		test "$(inbox_count aliyun-)" = 1 -a "$(inbox_count tencent-)" = 0
 }
 
-scn_hygiene() {
-	local codes
-	tc_env hygiene
-	prov_conf '"tc"'
-	enrol daemon "$PHONE"
-	login test daemon code
-	ctl user set daemon --phone "$PHONE" --channel voice
-	login test daemon code
-	fake_mode tc 429
-	prov_conf '"tc", "spool"'
-	login test daemon code
-	codes=$(for f in "$T_SPOOL"/*; do sed '1,/^$/d' "$f" | sed 's/, //g' |
-		grep -oE '[0-9]{6,10}' | head -n 1; done | sort -u)
-	check "hygiene: three codes were delivered" test "$(echo "$codes" | wc -w)" = 3
-	# shellcheck disable=SC2086  # one argument per code
-	check "hygiene: no code, full number or credential in any log line" \
-		all_logs_lack $codes "${PHONE#+}" 13812345678 "$SECRET_KEY"
-}
+scn_hygiene() { prov_scn_hygiene 13812345678 "$SECRET_KEY"; }
 
 ALL="vector sms intl voice sendtest 4xx 429 5xx redirect limit slow refused wrongca badauth skew cnchain hygiene"
 
-if ! prov_init; then
-	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
-	tap_done
-	exit 1
-fi
-# shellcheck disable=SC2086  # word splitting of the list is intended
-[ $# -gt 0 ] || set -- $ALL
-for s in "$@"; do
-	"scn_$s"
-	fake_stop_all
-done
-tap_done
+prov_main "$@"

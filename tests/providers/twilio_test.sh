@@ -17,6 +17,8 @@ pamenv_isolate "$0" "$@"
 SID=AC0123456789abcdef0123456789abcdef
 TOKEN=tw-secret-token-5f1e
 PHONE=+8613812345678
+# shellcheck disable=SC2034  # the provider under test, for lib.sh
+PROV=tw PROV_ENV=tw_env PROV_INBOX=twilio-
 
 # tw_env NAME [PROVIDER-KEYS]: environment, fake, secrets, provider "tw".
 tw_env() {
@@ -30,34 +32,20 @@ tw_env() {
 }
 
 scn_sms() {
-	tw_env sms
-	prov_conf '"tw"'
-	enrol daemon "$PHONE"
-	timed_login test daemon code
-	check "sms: login with the code from the fake succeeds" result_is PAM_SUCCESS
-	check "sms: the fake recorded exactly one message" test "$(inbox_count twilio-)" = 1
-	check "sms: nothing went to the spool provider" test "$(inbox_count privauth-)" = 0
+	prov_sms_login
 	check "sms: logged outcome=sent with the message sid" \
 		log_has 'provider=tw outcome=sent request_id=SM[0-9a-f]+'
 	check "sms: the fake saw valid Basic auth (no auth failures)" \
 		test "$(fake_stat tw auth_failures)" = 0
 	check "sms: the recorded text names the service" spool_body_has 'for test on'
 	check "sms: the recorded number is the enrolled one" \
-		grep -qx "To: ${PHONE#+}" "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)"
+		grep -qx "To: ${PHONE#+}" "$(prov_file)"
 }
 
 scn_voice() {
-	tw_env voice
-	prov_conf '"tw"'
-	ctl user set daemon --phone "$PHONE" --channel voice
-	login test daemon code
-	check "voice: login with the spoken code succeeds" result_is PAM_SUCCESS
-	check "voice: the fake recorded a call (Voicecall: yes)" \
-		grep -q '^Voicecall: yes$' "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)"
-	check "voice: the spoken text reads the digits one by one" \
-		grep -qE '([0-9], ){5,}[0-9]' "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)"
+	prov_voice_login
 	check "voice: the TwiML says the text twice" \
-		test "$(sed '1,/^$/d' "$(find "$T_SPOOL" -name 'twilio-*' | head -n 1)" | grep -c .)" -ge 2
+		test "$(sed '1,/^$/d' "$(prov_file)" | grep -c .)" -ge 2
 	check "voice: logged outcome=sent with a call sid" log_has 'provider=tw outcome=sent request_id=CA'
 }
 
@@ -65,21 +53,9 @@ scn_voice() {
 # refused, with spool behind it the spool delivers.
 fail_mode() {
 	local mode=$1 want=$2
-	tw_env "$mode"
-	fake_mode tw "$mode"
-	prov_conf '"tw"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "$mode: classified $want" test "$(delivery_outcome tw)" = "$want"
-	check "$mode: failmode secure refuses the login (PAM_AUTHINFO_UNAVAIL)" \
-		result_is PAM_AUTHINFO_UNAVAIL
-	check "$mode: the login returned within the deadline (${ELAPSED_MS} ms < 6000)" \
-		test "$ELAPSED_MS" -lt 6000
+	prov_fail_alone "$mode" "$want"
 	check "$mode: nothing was recorded" test "$(inbox_count twilio-)" = 0
-	prov_conf '"tw", "spool"' 'delivery_timeout = 5'
-	ctl reset daemon
-	login test daemon code
-	check "$mode: failover to the spool provider, login succeeds" result_is PAM_SUCCESS
+	prov_fail_over "$mode"
 	check "$mode: the spool provider delivered" test "$(inbox_count privauth-)" = 1
 	check "$mode: log shows tw $want, then spool sent" \
 		log_has "provider=spool outcome=sent"
@@ -107,19 +83,7 @@ scn_redirect() {
 
 # Slow beyond the provider's timeout: the request was sent, the answer
 # never came -> ambiguous, not repeated on the same provider.
-scn_slow() {
-	tw_env slow
-	fake_mode tw slow
-	prov_conf '"tw"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "slow: classified ambiguous" test "$(delivery_outcome tw)" = ambiguous
-	check "slow: the request reached the fake once (not repeated)" \
-		test "$(fake_stat tw requests)" = 1
-	check "slow: the login is not granted" result_is_not PAM_SUCCESS
-	check "slow: waited timeout_ms (1500 ms) and no longer (${ELAPSED_MS} ms)" \
-		test "$ELAPSED_MS" -ge 1400 -a "$ELAPSED_MS" -lt 4000
-}
+scn_slow() { prov_scn_slow; }
 
 # The provider's timeout is 8 s but the service's delivery deadline is 2 s.
 scn_deadline() {
@@ -133,26 +97,11 @@ scn_deadline() {
 	check "deadline: classified ambiguous" test "$(delivery_outcome tw)" = ambiguous
 }
 
-scn_refused() {
-	tw_env refused
-	fake_stop_all # its port is now closed
-	prov_conf '"tw", "spool"'
-	enrol daemon "$PHONE"
-	timed_login test daemon code
-	check "refused: connection refused is temporary" test "$(delivery_outcome tw)" = temporary
-	check "refused: failover to spool, login succeeds" result_is PAM_SUCCESS
-	check "refused: quick (${ELAPSED_MS} ms < 3000)" test "$ELAPSED_MS" -lt 3000
-}
+scn_refused() { prov_scn_refused; }
 
 # A certificate from another CA: the TLS handshake fails, nothing is sent.
 scn_wrongca() {
-	tw_env wrongca
-	fake_start rogue twilio_fake.py --account-sid "$SID" --auth-token "$TOKEN" \
-		--cert "$CERTS/rogue.pem" --key "$CERTS/rogue.key"
-	PROVIDERS=${PROVIDERS//127.0.0.1:${FAKE_PORT[tw]}/127.0.0.1:${FAKE_PORT[rogue]}}
-	prov_conf '"tw", "spool"'
-	enrol daemon "$PHONE"
-	login test daemon code
+	prov_wrongca_login twilio_fake.py --account-sid "$SID" --auth-token "$TOKEN"
 	check "wrong CA: classified temporary (not sent)" test "$(delivery_outcome tw)" = temporary
 	check "wrong CA: the detail names the certificate problem" log_has '[Cc]ertificate|SSL'
 	check "wrong CA: no request reached the rogue server" test "$(fake_stat rogue requests)" = 0
@@ -195,22 +144,8 @@ scn_badauth() {
 
 # Every log line of this script's logins: no code, no full number, no secret.
 scn_hygiene() {
-	local codes c d
-	tw_env hygiene
-	prov_conf '"tw"'
-	enrol daemon "$PHONE"
-	login test daemon code
-	ctl user set daemon --phone "$PHONE" --channel voice
-	login test daemon code
-	fake_mode tw 429
-	prov_conf '"tw", "spool"'
-	login test daemon code
-	codes=$(for f in "$T_SPOOL"/*; do sed '1,/^$/d' "$f" | sed 's/, //g' |
-		grep -oE '[0-9]{6,10}' | head -n 1; done | sort -u)
-	check "hygiene: three codes were delivered" test "$(echo "$codes" | wc -w)" = 3
-	# shellcheck disable=SC2086  # one argument per code
-	check "hygiene: no code, full number or credential in any log line" \
-		all_logs_lack $codes "${PHONE#+}" "$TOKEN" "$SID"
+	local c d
+	prov_scn_hygiene "$TOKEN" "$SID"
 	for d in "$T_DIR"/fake.*.err; do
 		c=$(grep -c . "$d")
 		[ "$c" = 0 ] || tap_diag "fake stderr $d:" < "$d"
@@ -219,15 +154,4 @@ scn_hygiene() {
 
 ALL="sms voice 4xx 429 5xx redirect slow deadline refused wrongca pin badauth hygiene"
 
-if ! prov_init; then
-	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
-	tap_done
-	exit 1
-fi
-# shellcheck disable=SC2086  # word splitting of the list is intended
-[ $# -gt 0 ] || set -- $ALL
-for s in "$@"; do
-	"scn_$s"
-	fake_stop_all
-done
-tap_done
+prov_main "$@"

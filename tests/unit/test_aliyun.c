@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -28,88 +27,33 @@
 #define SMS_KEYS "sign_name = \"Privauth\"; template_code = \"SMS_154950909\";"
 #define ALL_KEYS SMS_KEYS " tts_code = \"TTS_10001\";"
 
-struct fx {
-	struct provfx p;
-	struct loopsrv s;
-	char reply[2048];
-	char group[1024];
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || provfx_setup(&f->p, SECRETS) != 0) {
-		free(f);
-		return -1;
-	}
-	f->s.lfd = -1;
-	*state = f;
-	return 0;
+	return provfx_srv_setup(state, SECRETS);
 }
 
-static int teardown(void **state)
+static void make(struct provfx_srv *f, const char *extra)
 {
-	struct fx *f = *state;
-
-	loopsrv_stop(&f->s);
-	provfx_teardown(&f->p);
-	free(f);
-	return 0;
+	provfx_srv_make(f, &pva_provider_aliyun, "ali = { type = \"aliyun\";", "", extra);
 }
 
-static void make(struct fx *f, const char *extra)
-{
-	snprintf(f->group, sizeof(f->group),
-		 "ali = { type = \"aliyun\"; url = \"http://127.0.0.1:%d\"; %s };", f->s.port, extra);
-	if (provfx_create(&f->p, &pva_provider_aliyun, f->group) != PVA_OK)
-		fail_msg("create: %s", f->p.err);
-}
-
-static enum pva_rc exchange_msg(struct fx *f, const char *extra, int status, const char *hdrs,
-				const char *body, const struct pva_message *m,
+static enum pva_rc exchange_msg(struct provfx_srv *f, const char *extra, int status,
+				const char *hdrs, const char *body, const struct pva_message *m,
 				struct pva_send_result *res)
 {
-	enum pva_rc rc;
+	enum pva_rc rc = provfx_srv_exchange(f, make, extra, status, hdrs, body, m, res);
 
-	f->s.reply = loopsrv_reply(f->reply, sizeof(f->reply), status, hdrs, body);
-	assert_int_equal(loopsrv_start(&f->s), 0);
-	make(f, extra);
-	rc = provfx_send(&f->p, m, res);
-	loopsrv_stop(&f->s);
-	assert_null(strstr(res->detail, "493817"));
-	assert_null(strstr(res->detail, KEY_SECRET));
+	provfx_assert_hidden(res->detail, KEY_SECRET);
 	return rc;
 }
 
-static enum pva_rc exchange(struct fx *f, int status, const char *hdrs, const char *body,
+static enum pva_rc exchange(struct provfx_srv *f, int status, const char *hdrs, const char *body,
 			    enum pva_channel ch, struct pva_send_result *res)
 {
 	struct pva_message m;
 
 	provfx_msg(&m, ch, "unused by template providers");
 	return exchange_msg(f, ALL_KEYS, status, hdrs, body, &m, res);
-}
-
-/* Value of request header `name` (any case), or "" when absent. */
-static const char *hdr(const struct loopsrv *s, const char *name, char *out, size_t outlen)
-{
-	const char *p = strstr(s->got, "\r\n"), *end = strstr(s->got, "\r\n\r\n");
-	size_t n = strlen(name);
-
-	out[0] = '\0';
-	while (p != NULL && end != NULL && p < end) {
-		p += 2;
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			const char *v = p + n + 1, *e = strstr(v, "\r\n");
-			while (*v == ' ')
-				v++;
-			snprintf(out, outlen, "%.*s", (int)(e - v), v);
-			return out;
-		}
-		p = strstr(p, "\r\n");
-	}
-	return out;
 }
 
 /* Recompute ACS3 from the received headers and body; assert it matches. */
@@ -126,29 +70,26 @@ static void assert_signed(const struct loopsrv *s)
 
 	for (i = 0; i < 7; i++) {
 		h[i].name = names[i];
-		h[i].value = hdr(s, names[i], vals[i], sizeof(vals[i]));
+		h[i].value = provfx_hdr(s, names[i], vals[i], sizeof(vals[i]));
 		assert_true(vals[i][0] != '\0');
 	}
 	pva_sign_sha256_hex(body, strlen(body), sha);
 	assert_string_equal(vals[5], sha);
 	assert_int_equal(pva_sign_acs3(&r, KEY_ID, KEY_SECRET, want, sizeof(want), NULL), PVA_OK);
-	assert_string_equal(hdr(s, "authorization", auth, sizeof(auth)), want);
+	assert_string_equal(provfx_hdr(s, "authorization", auth, sizeof(auth)), want);
 	assert_non_null(strstr(auth, "SignedHeaders=content-type;host;x-acs-action;"
 				     "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;"
 				     "x-acs-version,"));
 }
 
-static void expect_config_error(struct fx *f, const char *group, const char *what)
+static void expect_config_error(struct provfx_srv *f, const char *group, const char *what)
 {
-	assert_int_equal(provfx_create(&f->p, &pva_provider_aliyun, group), PVA_ERR_CONFIG);
-	if (strstr(f->p.err, what) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", f->p.err, what);
-	assert_null(strstr(f->p.err, KEY_SECRET));
+	provfx_expect_config_error(&f->p, &pva_provider_aliyun, group, what, KEY_SECRET);
 }
 
 static void test_config_errors(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 
 	expect_config_error(f, "ali = { type = \"aliyun\"; };", "sign_name: missing");
 	expect_config_error(f, "ali = { type = \"aliyun\"; sign_name = \"X\"; };",
@@ -180,7 +121,7 @@ static void test_config_errors(void **state)
 
 static void test_sms_request(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	char v[128], now[32];
 
@@ -190,15 +131,15 @@ static void test_sms_request(void **state)
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "9006197469364984400");
 	assert_non_null(strstr(f->s.got, "POST / HTTP/1.1\r\n"));
-	assert_string_equal(hdr(&f->s, "x-acs-action", v, sizeof(v)), "SendSms");
-	assert_string_equal(hdr(&f->s, "x-acs-version", v, sizeof(v)), "2017-05-25");
-	assert_string_equal(hdr(&f->s, "content-type", v, sizeof(v)),
+	assert_string_equal(provfx_hdr(&f->s, "x-acs-action", v, sizeof(v)), "SendSms");
+	assert_string_equal(provfx_hdr(&f->s, "x-acs-version", v, sizeof(v)), "2017-05-25");
+	assert_string_equal(provfx_hdr(&f->s, "content-type", v, sizeof(v)),
 			    "application/x-www-form-urlencoded");
-	assert_int_equal(strlen(hdr(&f->s, "x-acs-signature-nonce", v, sizeof(v))), 32);
+	assert_int_equal(strlen(provfx_hdr(&f->s, "x-acs-signature-nonce", v, sizeof(v))), 32);
 	assert_int_equal(pva_sign_iso_date(time(NULL), now, sizeof(now)), PVA_OK);
-	assert_memory_equal(hdr(&f->s, "x-acs-date", v, sizeof(v)), now, 15); /* same hour */
+	assert_memory_equal(provfx_hdr(&f->s, "x-acs-date", v, sizeof(v)), now, 15); /* same hour */
 	snprintf(now, sizeof(now), "127.0.0.1:%d", f->s.port);
-	assert_string_equal(hdr(&f->s, "host", v, sizeof(v)), now);
+	assert_string_equal(provfx_hdr(&f->s, "host", v, sizeof(v)), now);
 	assert_string_equal(loopsrv_body(&f->s),
 			    "PhoneNumbers=4915112345678&SignName=Privauth&TemplateCode=SMS_154950909"
 			    "&TemplateParam=%7B%22code%22%3A%22493817%22%7D");
@@ -209,7 +150,7 @@ static void test_sms_request(void **state)
 
 static void test_sms_china_number(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
@@ -227,7 +168,7 @@ static void test_sms_china_number(void **state)
 
 static void test_voice_request(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 	char v[64];
@@ -239,7 +180,7 @@ static void test_voice_request(void **state)
 				      "\"Code\":\"OK\",\"Message\":\"OK\"}", &m, &res), PVA_OK);
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "11601285421010281378");
-	assert_string_equal(hdr(&f->s, "x-acs-action", v, sizeof(v)), "SingleCallByTts");
+	assert_string_equal(provfx_hdr(&f->s, "x-acs-action", v, sizeof(v)), "SingleCallByTts");
 	assert_string_equal(loopsrv_body(&f->s),
 			    "CalledNumber=13812345678&CalledShowNumber=057188773344&TtsCode=TTS_10001"
 			    "&TtsParam=%7B%22code%22%3A%22493817%22%7D");
@@ -250,7 +191,7 @@ static void test_voice_request(void **state)
  * SMS would go to the real default. */
 static void test_voice_url(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
@@ -271,7 +212,7 @@ static void test_voice_url(void **state)
  * the body is empty. */
 static void test_params_in_query(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 	char v[PVA_SIGN_AUTH_MAX], hv[7][128], want[PVA_SIGN_AUTH_MAX];
@@ -291,12 +232,12 @@ static void test_params_in_query(void **state)
 	assert_string_equal(loopsrv_body(&f->s), "");
 	for (i = 0; i < 7; i++) {
 		h[i].name = names[i];
-		h[i].value = hdr(&f->s, names[i], hv[i], sizeof(hv[i]));
+		h[i].value = provfx_hdr(&f->s, names[i], hv[i], sizeof(hv[i]));
 		assert_true(hv[i][0] != '\0');
 	}
 	assert_string_equal(hv[5], "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	assert_int_equal(pva_sign_acs3(&r, KEY_ID, KEY_SECRET, want, sizeof(want), NULL), PVA_OK);
-	assert_string_equal(hdr(&f->s, "authorization", v, sizeof(v)), want);
+	assert_string_equal(provfx_hdr(&f->s, "authorization", v, sizeof(v)), want);
 	expect_config_error(f, "ali = { type = \"aliyun\"; " ALL_KEYS " params_in = \"url\"; };",
 				"params_in");
 }
@@ -335,24 +276,20 @@ static void test_answers(void **state)
 		{ 200, "", "not json", PVA_SEND_AMBIGUOUS, "HTTP 200 code -" },
 		{ 200, "", "{\"Code\":\"OK\"}", PVA_SEND_SENT, "aliyun: OK" },
 	};
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	size_t i;
 
 	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
 		enum pva_rc rc = exchange(f, a[i].status, a[i].hdrs, a[i].body, PVA_CH_SMS, &res);
 
-		if (res.status != a[i].want || strstr(res.detail, a[i].detail) == NULL)
-			fail_msg("answer %zu: status %s detail \"%s\"", i,
-				 pva_send_status_name(res.status), res.detail);
-		assert_int_equal(rc, a[i].want == PVA_SEND_SENT ? PVA_OK : PVA_ERR_DELIVERY);
-		assert_null(strstr(res.detail, "4915112345678"));
+		provfx_check_answer(i, rc, &res, a[i].want, a[i].detail);
 	}
 }
 
 static void test_transport(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
@@ -378,14 +315,14 @@ static void test_transport(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sms_request, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sms_china_number, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_request, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_url, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_params_in_query, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transport, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_errors, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_sms_request, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_sms_china_number, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_voice_request, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_voice_url, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_params_in_query, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_answers, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_transport, setup, provfx_srv_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

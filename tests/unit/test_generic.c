@@ -23,46 +23,16 @@
 #define SECRETS "gw = { token = \"t0k&n\"; user = \"u\"; password = \"p:w\"; };\n"
 #define TEXT "Code 493817 & \"more\" {code} é"
 
-struct fx {
-	struct provfx p;
-	struct loopsrv s;
-	char reply[1024];
-	char group[2048];
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || provfx_setup(&f->p, SECRETS) != 0) {
-		free(f);
-		return -1;
-	}
-	f->s.lfd = -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	loopsrv_stop(&f->s);
-	provfx_teardown(&f->p);
-	free(f);
-	return 0;
+	return provfx_srv_setup(state, SECRETS);
 }
 
 /* `cfg` is the group body; "%P" in it becomes the server's port. */
-static enum pva_rc exchange(struct fx *f, const char *cfg, int status, const char *body,
-			    enum pva_channel ch, struct pva_send_result *res)
+static void make(struct provfx_srv *f, const char *cfg)
 {
-	struct pva_message m;
 	char port[16], *at, body_cfg[1536];
-	enum pva_rc rc;
 
-	f->s.reply = loopsrv_reply(f->reply, sizeof(f->reply), status, "", body);
-	assert_int_equal(loopsrv_start(&f->s), 0);
 	snprintf(port, sizeof(port), "%d", f->s.port);
 	snprintf(body_cfg, sizeof(body_cfg), "%s", cfg);
 	while ((at = strstr(body_cfg, "%P")) != NULL) {
@@ -70,26 +40,27 @@ static enum pva_rc exchange(struct fx *f, const char *cfg, int status, const cha
 		memcpy(at, port, strlen(port));
 	}
 	snprintf(f->group, sizeof(f->group), "gw = { type = \"http\"; %s };", body_cfg);
-	if (provfx_create(&f->p, &pva_provider_http, f->group) != PVA_OK)
-		fail_msg("create: %s", f->p.err);
-	provfx_msg(&m, ch, TEXT);
-	rc = provfx_send(&f->p, &m, res);
-	loopsrv_stop(&f->s);
-	return rc;
+	provfx_srv_create(f, &pva_provider_http);
 }
 
-static void expect_config_error(struct fx *f, const char *body, const char *what)
+static enum pva_rc exchange(struct provfx_srv *f, const char *cfg, int status, const char *body,
+			    enum pva_channel ch, struct pva_send_result *res)
+{
+	struct pva_message m;
+
+	provfx_msg(&m, ch, TEXT);
+	return provfx_srv_exchange(f, make, cfg, status, "", body, &m, res);
+}
+
+static void expect_config_error(struct provfx_srv *f, const char *body, const char *what)
 {
 	snprintf(f->group, sizeof(f->group), "gw = { type = \"http\"; %s };", body);
-	assert_int_equal(provfx_create(&f->p, &pva_provider_http, f->group), PVA_ERR_CONFIG);
-	if (strstr(f->p.err, what) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", f->p.err, what);
-	assert_null(strstr(f->p.err, "t0k"));
+	provfx_expect_config_error(&f->p, &pva_provider_http, f->group, what, "t0k");
 }
 
 static void test_config(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 
 	expect_config_error(f, "", "url: missing");
 	expect_config_error(f, "url = \"http://sms.example.com/send\";", "loopback");
@@ -120,7 +91,7 @@ static void test_config(void **state)
 
 static void test_form_post_bearer(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "url = \"http://127.0.0.1:%P/send/{service}?h={host}\";"
@@ -141,7 +112,7 @@ static void test_form_post_bearer(void **state)
 
 static void test_json_basic(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct json_object *o, *v;
 
@@ -165,7 +136,7 @@ static void test_json_basic(void **state)
 
 static void test_get_query(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "url = \"http://127.0.0.1:%P/cgi-bin/sendsms?username=u\";"
@@ -188,7 +159,7 @@ static void test_get_query(void **state)
 /* Kannel style: credentials from the secrets file as query fields. */
 static void test_secret_placeholders(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "url = \"http://127.0.0.1:%P/cgi-bin/sendsms\"; method = \"GET\";"
@@ -210,7 +181,7 @@ static void test_secret_placeholders(void **state)
 
 static void test_success_json(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	const char *cfg = "url = \"http://127.0.0.1:%P/\"; encoding = \"json\";"
 			  " success_json = \"messages.0.status=0\";"
@@ -231,7 +202,7 @@ static void test_success_json(void **state)
 
 static void test_statuses(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	const char *cfg = "url = \"http://127.0.0.1:%P/\"; success_status = [200];"
 			  " fields = { to = \"{phone}\"; };";
@@ -249,7 +220,7 @@ static void test_statuses(void **state)
 
 static void test_voice_opt_in(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
@@ -285,14 +256,14 @@ static void test_default_channels_sms_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_form_post_bearer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_basic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_query, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_secret_placeholders, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_success_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_opt_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_form_post_bearer, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_json_basic, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_get_query, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_secret_placeholders, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_success_json, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_statuses, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_voice_opt_in, setup, provfx_srv_teardown),
 		cmocka_unit_test(test_default_channels_sms_only),
 	};
 

@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,53 +20,15 @@
 
 #include "core/secfile.h"
 #include "store/phones.h"
+#include "../lib/storefx.h"
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #define MANY 20000
 
-struct fx {
-	char root[64];
-	struct pva_hostkey *key;
-	struct pva_store st;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	unsigned char raw[PVA_KEY_BYTES];
-	char dir[128];
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->root, sizeof(f->root), "/tmp/pva-phones-XXXXXX");
-	if (mkdtemp(f->root) == NULL)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/sd", f->root);
-	randombytes_buf(raw, sizeof(raw));
-	if (pva_hostkey_from_bytes(raw, &f->key) != PVA_OK ||
-	    pva_store_open(&f->st, dir, f->key, 1) != PVA_OK)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	nftw(f->root, rm_one, 64, FTW_DEPTH | FTW_PHYS);
-	pva_hostkey_free(f->key);
-	free(f);
-	return 0;
+	return storefx_setup(state, "phones");
 }
 
 static void rec_of(struct pva_phone_rec *r, const char *user, const char *phone,
@@ -82,7 +43,7 @@ static void rec_of(struct pva_phone_rec *r, const char *user, const char *phone,
 
 static void test_set_get_del(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_phone_rec r, got;
 	char p[PATH_MAX];
 	struct stat sb;
@@ -123,7 +84,7 @@ static void test_refuses_invalid(void **state)
 		"+8613812345678#", "+86138123,4567", "+86138123;4567", "+8613812345w678",
 		"+8613812345p678", "", "+", "++8613812345678", "+86-13812345678",
 		"+8613812345678\n", "0013812345678", NULL };
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_phone_rec r, got;
 	char big[200];
 	size_t i;
@@ -152,17 +113,6 @@ static void test_refuses_invalid(void **state)
 	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_ERR_NOTFOUND);
 }
 
-static void put_raw(const char *path, const char *data, size_t len)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-}
-
 static void test_corrupt(void **state)
 {
 	static const char *const bodies[] = {
@@ -178,7 +128,7 @@ static void test_corrupt(void **state)
 		"v=1\nuser=alice\nphone=+8613812345678\nchannel=sms\nupdated=-1\n",
 		NULL,
 	};
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_phone_rec r, got;
 	char pa[PATH_MAX], pb[PATH_MAX], *orig = NULL;
 	size_t len = 0, i;
@@ -200,18 +150,18 @@ static void test_corrupt(void **state)
 		char *d = strstr(orig, "5678\n");
 		assert_non_null(d);
 		d[3] = '9';
-		put_raw(pa, orig, len);
+		storefx_put_raw(pa, orig, len);
 		assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_ERR_CORRUPT);
 		d[3] = '8';
 	}
-	put_raw(pa, orig, len - 1);
+	storefx_put_raw(pa, orig, len - 1);
 	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_ERR_CORRUPT);
-	put_raw(pa, orig, len);
+	storefx_put_raw(pa, orig, len);
 	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_OK);
 	/* alice's number copied to mallory's entry */
 	assert_int_equal(pva_store_path(&f->st, "phones", "mallory", NULL, pb, sizeof(pb)),
 			 PVA_OK);
-	put_raw(pb, orig, len);
+	storefx_put_raw(pb, orig, len);
 	assert_int_equal(pva_phones_get(&f->st, "mallory", &got), PVA_ERR_CORRUPT);
 	/* unsafe mode */
 	assert_int_equal(chmod(pa, 0640), 0);
@@ -233,7 +183,7 @@ static void phone_of(size_t i, char *out, size_t len)
 }
 
 /* Look up `samples` random users among n; returns seconds per lookup. */
-static double sample_lookups(const struct fx *f, size_t n, size_t samples)
+static double sample_lookups(const struct storefx *f, size_t n, size_t samples)
 {
 	struct pva_phone_rec got;
 	char user[32], want[PVA_PHONE_MAX];
@@ -254,7 +204,7 @@ static double sample_lookups(const struct fx *f, size_t n, size_t samples)
 	return (now_s() - t0) / (double)samples;
 }
 
-static void add_users(const struct fx *f, size_t from, size_t to)
+static void add_users(const struct storefx *f, size_t from, size_t to)
 {
 	struct pva_phone_rec r;
 	char user[32], phone[PVA_PHONE_MAX];
@@ -271,7 +221,7 @@ static void add_users(const struct fx *f, size_t from, size_t to)
 
 /* Like add_users, without the two fsyncs per record of pva_phones_set: the
  * sealed text written as-is (the format of phones.c). */
-static void add_users_fast(const struct fx *f, size_t from, size_t to)
+static void add_users_fast(const struct storefx *f, size_t from, size_t to)
 {
 	char user[32], phone[PVA_PHONE_MAX], body[256], rec[512], path[PATH_MAX];
 	size_t i, used;
@@ -297,7 +247,7 @@ static void add_users_fast(const struct fx *f, size_t from, size_t to)
  * printed, never asserted. */
 static void test_many_users(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	double small, large, t0;
 
 	add_users(f, 0, 10);
@@ -314,10 +264,10 @@ static void test_many_users(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_set_get_del, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuses_invalid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_users, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_get_del, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_invalid, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_users, setup, storefx_teardown),
 	};
 
 	if (sodium_init() < 0)

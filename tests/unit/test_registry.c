@@ -17,71 +17,29 @@
 #include "delivery/command.h"
 #include "delivery/provider.h"
 #include "delivery/spool.h"
-
-struct fx {
-	char dir[64];
-	char err[512];
-	config_t cfg;
-	int have_cfg;
-	struct pva_provider p;
-};
+#include "../lib/regfx.h"
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/pva-registry-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static void drop(struct fx *f)
-{
-	pva_provider_destroy(&f->p);
-	if (f->have_cfg)
-		config_destroy(&f->cfg);
-	f->have_cfg = 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	drop(f);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# cleanup of %s failed\n", f->dir);
-	free(f);
-	return 0;
+	*state = regfx_new(sizeof(struct regfx), "registry");
+	return *state != NULL ? 0 : -1;
 }
 
 /* Parse text (line 1 is "providers = {") and create member `name`. */
-static enum pva_rc make(struct fx *f, const char *body, const char *name)
+static enum pva_rc make(struct regfx *f, const char *body, const char *name)
 {
-	struct pva_cfgread rd = { "/etc/privauth/privauth.conf", f->err, sizeof(f->err), 0, NULL };
 	char text[1024];
 	const config_setting_t *grp;
 
-	drop(f);
 	snprintf(text, sizeof(text), "providers = {\n%s\n};\n", body);
-	config_init(&f->cfg);
-	f->have_cfg = 1;
-	if (!config_read_string(&f->cfg, text))
-		fail_msg("libconfig: %s line %d", config_error_text(&f->cfg),
-			 config_error_line(&f->cfg));
+	regfx_parse(f, text);
 	grp = config_setting_get_member(config_lookup(&f->cfg, "providers"), name);
 	assert_non_null(grp);
-	f->err[0] = '\0';
 	memset(&f->p, 0xa5, sizeof(f->p)); /* create must reset it */
-	return pva_provider_create(&rd, grp, &f->p);
+	return regfx_create(f, "/etc/privauth/privauth.conf", grp);
 }
 
-static void expect_error(struct fx *f, const char *body, const char *name,
+static void expect_error(struct regfx *f, const char *body, const char *name,
 			 const char *where, const char *what)
 {
 	assert_int_equal(make(f, body, name), PVA_ERR_CONFIG);
@@ -118,7 +76,7 @@ static void test_lookup(void **state)
 
 static void test_unknown_type(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 
 	expect_error(f, "sms1 = {\n  type = \"pigeon\";\n};", "sms1",
 		     "/etc/privauth/privauth.conf:3: type:", "pigeon");
@@ -132,7 +90,7 @@ static void test_unknown_type(void **state)
 
 static void test_bad_channels(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 
 	expect_error(f, "a = { type = \"spool\";\n channels = [\"sms\",\n \"fax\"]; };", "a",
 		     "privauth.conf:4: channels:", "fax");
@@ -146,7 +104,7 @@ static void test_bad_channels(void **state)
 
 static void test_channels(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 
 	assert_int_equal(make(f, "a = { type = \"spool\"; };", "a"), PVA_OK);
 	assert_int_equal(f->p.channels, PVA_CH_SMS | PVA_CH_VOICE);
@@ -164,7 +122,7 @@ static void test_channels(void **state)
 
 static void test_unknown_key(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 
 	expect_error(f, "a = {\n type = \"spool\";\n\n colour = \"red\";\n};", "a",
 		     "privauth.conf:5: colour:", "unknown key");
@@ -174,7 +132,7 @@ static void test_unknown_key(void **state)
 
 static void test_bad_name(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 	char name[65], body[128];
 
 	expect_error(f, "a*b = { type = \"spool\"; };", "a*b", "privauth.conf:2:", "name");
@@ -199,7 +157,7 @@ static void init_msg(struct pva_message *m, enum pva_channel ch)
 
 static void test_send(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 	struct pva_message m;
 	struct pva_send_result res;
 	char body[256];
@@ -231,7 +189,7 @@ static void test_send(void **state)
 
 static void test_send_failure_classes(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 	struct pva_message m;
 	struct pva_send_result res;
 	char body[256];
@@ -249,7 +207,7 @@ static void test_send_failure_classes(void **state)
 
 static void test_destroy(void **state)
 {
-	struct fx *f = *state;
+	struct regfx *f = *state;
 	struct pva_provider zero;
 
 	pva_provider_destroy(NULL);
@@ -269,14 +227,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lookup),
-		cmocka_unit_test_setup_teardown(test_unknown_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_channels, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_channels, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_send, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_send_failure_classes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_type, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_channels, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_channels, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_key, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_name, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_send, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_send_failure_classes, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_destroy, setup, regfx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,53 +19,26 @@
 
 #include "delivery/provider.h"
 #include "delivery/spool.h"
+#include "../lib/regfx.h"
 
 #define CODE "620417"
 
 struct fx {
-	char dir[64];      /* the temp dir */
+	struct regfx r;    /* first: regfx_teardown frees the whole */
 	char spool[96];    /* dir/out: the spool directory */
-	char err[512];
 	char logbuf[4096]; /* every logged line */
-	config_t cfg;
-	int have_cfg;
-	struct pva_provider p;
 };
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = regfx_new(sizeof(*f), "spool");
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/pva-spool-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->spool, sizeof(f->spool), "%s/out", f->dir);
+	snprintf(f->spool, sizeof(f->spool), "%s/out", f->r.dir);
 	if (mkdir(f->spool, 0700) != 0)
 		return -1;
 	*state = f;
-	return 0;
-}
-
-static void drop(struct fx *f)
-{
-	pva_provider_destroy(&f->p);
-	if (f->have_cfg)
-		config_destroy(&f->cfg);
-	f->have_cfg = 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	drop(f);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# cleanup of %s failed\n", f->dir);
-	free(f);
 	return 0;
 }
 
@@ -81,23 +54,16 @@ static void log_sink(void *ud, int prio, const char *line)
 /* Create provider "s" from the group body (dir defaults to f->spool). */
 static enum pva_rc make(struct fx *f, const char *keys, int with_dir)
 {
-	struct pva_cfgread rd = { "spool.conf", f->err, sizeof(f->err), 0, NULL };
 	char text[1024];
 	const config_setting_t *grp;
 
-	drop(f);
 	snprintf(text, sizeof(text), "s = {\ntype = \"spool\";\n%s%s%s\n%s\n};\n",
 		 with_dir ? "dir = \"" : "", with_dir ? f->spool : "",
 		 with_dir ? "\";" : "", keys);
-	config_init(&f->cfg);
-	f->have_cfg = 1;
-	if (!config_read_string(&f->cfg, text))
-		fail_msg("libconfig: %s line %d", config_error_text(&f->cfg),
-			 config_error_line(&f->cfg));
-	grp = config_lookup(&f->cfg, "s");
+	regfx_parse(&f->r, text);
+	grp = config_lookup(&f->r.cfg, "s");
 	assert_non_null(grp);
-	f->err[0] = '\0';
-	return pva_provider_create(&rd, grp, &f->p);
+	return regfx_create(&f->r, "spool.conf", grp);
 }
 
 static void init_msg(struct pva_message *m, enum pva_channel ch, const char *text)
@@ -175,7 +141,7 @@ static void send_and_check(struct fx *f, enum pva_channel ch, const char *text,
 	size_t n_final, n_other, n;
 
 	init_msg(&m, ch, text);
-	assert_int_equal(pva_provider_send(&f->p, &m, &lg, &res), PVA_OK);
+	assert_int_equal(pva_provider_send(&f->r.p, &m, &lg, &res), PVA_OK);
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	check_name(res.request_id);
 	n = read_spool_file(f, res.request_id, buf, sizeof(buf), &st);
@@ -194,7 +160,7 @@ static void test_sms_content(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(make(f, "", 1), PVA_OK);
-	assert_int_equal(f->p.channels, PVA_CH_SMS | PVA_CH_VOICE);
+	assert_int_equal(f->r.p.channels, PVA_CH_SMS | PVA_CH_VOICE);
 	send_and_check(f, PVA_CH_SMS, "Your code: " CODE "\nvalid 5 min",
 		       "To: 8613812345678\n\nYour code: " CODE "\nvalid 5 min\n");
 }
@@ -217,7 +183,7 @@ static mode_t mode_after_send(struct fx *f, const char *keys)
 
 	assert_int_equal(make(f, keys, 1), PVA_OK);
 	init_msg(&m, PVA_CH_SMS, "x");
-	assert_int_equal(pva_provider_send(&f->p, &m, NULL, &res), PVA_OK);
+	assert_int_equal(pva_provider_send(&f->r.p, &m, NULL, &res), PVA_OK);
 	read_spool_file(f, res.request_id, buf, sizeof(buf), &st);
 	return st.st_mode & 07777;
 }
@@ -238,9 +204,9 @@ static void expect_config_error(struct fx *f, const char *keys, int with_dir,
 				const char *where)
 {
 	assert_int_equal(make(f, keys, with_dir), PVA_ERR_CONFIG);
-	if (strstr(f->err, where) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", f->err, where);
-	assert_null(f->p.ops);
+	if (strstr(f->r.err, where) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", f->r.err, where);
+	assert_null(f->r.p.ops);
 }
 
 static void test_config_errors(void **state)
@@ -269,7 +235,7 @@ static void test_default_dir(void **state)
 		skip();
 	}
 	init_msg(&m, PVA_CH_SMS, "x");
-	assert_int_equal(pva_provider_send(&f->p, &m, NULL, &res), PVA_ERR_DELIVERY);
+	assert_int_equal(pva_provider_send(&f->r.p, &m, NULL, &res), PVA_ERR_DELIVERY);
 	assert_int_equal(res.status, PVA_SEND_TEMPORARY);
 	if (strstr(res.detail, "/var/spool/sms/outgoing") == NULL)
 		fail_msg("detail: %s", res.detail);
@@ -284,7 +250,7 @@ static void test_missing_dir(void **state)
 	assert_int_equal(make(f, "", 1), PVA_OK);
 	assert_int_equal(rmdir(f->spool), 0);
 	init_msg(&m, PVA_CH_SMS, "code " CODE);
-	assert_int_equal(pva_provider_send(&f->p, &m, NULL, &res), PVA_ERR_DELIVERY);
+	assert_int_equal(pva_provider_send(&f->r.p, &m, NULL, &res), PVA_ERR_DELIVERY);
 	assert_int_equal(res.status, PVA_SEND_TEMPORARY);
 	assert_non_null(strstr(res.detail, strerror(ENOENT)));
 	assert_null(strstr(res.detail, CODE));
@@ -301,13 +267,13 @@ static void test_symlink_dir(void **state)
 	size_t n_final, n_other;
 
 	/* spool -> real: sends must be refused, nothing lands in real */
-	snprintf(real, sizeof(real), "%s/real", f->dir);
+	snprintf(real, sizeof(real), "%s/real", f->r.dir);
 	assert_int_equal(rmdir(f->spool), 0);
 	assert_int_equal(mkdir(real, 0700), 0);
 	assert_int_equal(symlink(real, f->spool), 0);
 	assert_int_equal(make(f, "", 1), PVA_OK);
 	init_msg(&m, PVA_CH_SMS, "x");
-	assert_int_equal(pva_provider_send(&f->p, &m, NULL, &res), PVA_ERR_DELIVERY);
+	assert_int_equal(pva_provider_send(&f->r.p, &m, NULL, &res), PVA_ERR_DELIVERY);
 	assert_int_not_equal(res.status, PVA_SEND_SENT);
 	assert_non_null(strstr(res.detail, "symlink"));
 	assert_int_equal(unlink(f->spool), 0);
@@ -326,7 +292,7 @@ static void test_many_distinct(void **state)
 	assert_int_equal(make(f, "", 1), PVA_OK);
 	init_msg(&m, PVA_CH_SMS, "x");
 	for (i = 0; i < 100; i++) {
-		assert_int_equal(pva_provider_send(&f->p, &m, NULL, &res), PVA_OK);
+		assert_int_equal(pva_provider_send(&f->r.p, &m, NULL, &res), PVA_OK);
 		check_name(res.request_id);
 	}
 	count_files(f, &n_final, &n_other);
@@ -344,7 +310,7 @@ static void test_bad_phone(void **state)
 	assert_int_equal(make(f, "", 1), PVA_OK);
 	init_msg(&m, PVA_CH_SMS, "x");
 	m.phone = "+8613812345678\nTo: 999";
-	assert_int_equal(pva_provider_send(&f->p, &m, NULL, &res), PVA_ERR_DELIVERY);
+	assert_int_equal(pva_provider_send(&f->r.p, &m, NULL, &res), PVA_ERR_DELIVERY);
 	assert_int_equal(res.status, PVA_SEND_PERMANENT);
 	count_files(f, &n_final, &n_other);
 	assert_int_equal(n_final + n_other, 0);
@@ -353,15 +319,15 @@ static void test_bad_phone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sms_content, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_content, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_default_dir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_dir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_dir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_distinct, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_phone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sms_content, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_voice_content, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_file_mode, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_config_errors, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_default_dir, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_missing_dir, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_dir, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_distinct, setup, regfx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_phone, setup, regfx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,54 +24,15 @@
 
 #include "core/secfile.h"
 #include "store/state.h"
+#include "../lib/storefx.h"
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #define TEXT_MAX 8192
 
-struct fx {
-	char root[64];
-	struct pva_hostkey *key;
-	struct pva_store st;
-	struct pva_state s;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	unsigned char raw[PVA_KEY_BYTES];
-	char dir[128];
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->root, sizeof(f->root), "/tmp/pva-state-XXXXXX");
-	if (mkdtemp(f->root) == NULL)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/sd", f->root);
-	randombytes_buf(raw, sizeof(raw));
-	if (pva_hostkey_from_bytes(raw, &f->key) != PVA_OK ||
-	    pva_store_open(&f->st, dir, f->key, 1) != PVA_OK)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	pva_hostkey_free(f->key);
-	free(f);
-	return 0;
+	return storefx_setup(state, "state");
 }
 
 static void make_pending(struct pva_pending *p, const char *service, time_t issued,
@@ -280,7 +240,7 @@ static void test_parse_limits(void **state)
 	assert_int_equal(pva_state_parse(text, n, &s), PVA_ERR_CORRUPT);
 }
 
-static void state_path(const struct fx *f, const char *user, char *p, size_t len)
+static void state_path(const struct storefx *f, const char *user, char *p, size_t len)
 {
 	assert_int_equal(pva_store_path(&f->st, "state", user, NULL, p, len), PVA_OK);
 }
@@ -293,20 +253,9 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static void put_raw(const char *path, const char *data, size_t len)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-}
-
 static void test_load_missing_save_load(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_state a, b;
 
 	memset(&b, 0x5a, sizeof(b));
@@ -336,7 +285,7 @@ static void test_load_missing_save_load(void **state)
 
 static void test_tamper(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	char pa[PATH_MAX], pb[PATH_MAX], *orig, *bad;
 	struct pva_state a, b;
 	size_t len = 0, i;
@@ -350,25 +299,25 @@ static void test_tamper(void **state)
 	for (i = 0; i < len; i++) {
 		memcpy(bad, orig, len);
 		bad[i] = (char)(bad[i] ^ (1 << (i % 8)));
-		put_raw(pa, bad, len);
+		storefx_put_raw(pa, bad, len);
 		if (pva_state_load(&f->st, "alice", &b) != PVA_ERR_CORRUPT)
 			fail_msg("flipped byte %zu accepted", i);
 		assert_int_equal(b.n_pending, 0);
 	}
 	for (i = 0; i < len; i++) {
-		put_raw(pa, orig, i);
+		storefx_put_raw(pa, orig, i);
 		if (pva_state_load(&f->st, "alice", &b) != PVA_ERR_CORRUPT)
 			fail_msg("truncation to %zu accepted", i);
 	}
 	/* alice's intact record as bob's */
-	put_raw(pa, orig, len);
+	storefx_put_raw(pa, orig, len);
 	assert_int_equal(pva_state_load(&f->st, "alice", &b), PVA_OK);
 	state_path(f, "bob", pb, sizeof(pb));
-	put_raw(pb, orig, len);
+	storefx_put_raw(pb, orig, len);
 	assert_int_equal(pva_state_load(&f->st, "bob", &b), PVA_ERR_CORRUPT);
 	/* and as alice's phone record */
 	assert_int_equal(pva_store_path(&f->st, "phones", "alice", NULL, pb, sizeof(pb)), PVA_OK);
-	put_raw(pb, orig, len);
+	storefx_put_raw(pb, orig, len);
 	free(bad);
 	bad = NULL;
 	assert_int_equal(pva_store_read(&f->st, "phones", "alice", &bad, &len), PVA_ERR_CORRUPT);
@@ -379,7 +328,7 @@ static void test_tamper(void **state)
 /* A correctly sealed record whose user= line names someone else. */
 static void test_user_mismatch(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_state a, b;
 	char text[TEXT_MAX];
 
@@ -426,7 +375,7 @@ static void test_purge(void **state)
 
 static void test_save_purges(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_state a, b;
 
 	sample(&a, "alice");
@@ -535,7 +484,7 @@ static void test_sends(void **state)
 
 static void test_lock_timeout(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct timespec t0, t1;
 	int ready[2], hold[2], fd = -1, status;
 	long long ms;
@@ -583,7 +532,7 @@ static void test_lock_timeout(void **state)
 
 static void test_lock_file_checks(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	char p[PATH_MAX];
 	int fd = -1;
 
@@ -623,7 +572,7 @@ static int increment(const struct pva_store *st)
 
 static void test_concurrent_writers(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_state s;
 	pid_t pids[50];
 	int i, status;
@@ -690,7 +639,7 @@ static size_t count_tmp(const char *dir, int remove_them)
  * show), odd rounds at any moment, the first write included. */
 static void test_kill_mid_write(void **state)
 {
-	struct fx *f = *state;
+	struct storefx *f = *state;
 	struct pva_state s, small;
 	char dir[PATH_MAX], c;
 	unsigned fresh = 0;
@@ -737,17 +686,17 @@ int main(void)
 		cmocka_unit_test(test_format_refuses),
 		cmocka_unit_test(test_parse_refuses),
 		cmocka_unit_test(test_parse_limits),
-		cmocka_unit_test_setup_teardown(test_load_missing_save_load, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tamper, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_missing_save_load, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_tamper, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_user_mismatch, setup, storefx_teardown),
 		cmocka_unit_test(test_purge),
-		cmocka_unit_test_setup_teardown(test_save_purges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_purges, setup, storefx_teardown),
 		cmocka_unit_test(test_pending_ops),
 		cmocka_unit_test(test_sends),
-		cmocka_unit_test_setup_teardown(test_lock_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock_file_checks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill_mid_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_timeout, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_file_checks, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_kill_mid_write, setup, storefx_teardown),
 	};
 
 	if (sodium_init() < 0)

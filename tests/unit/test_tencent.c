@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -32,61 +31,27 @@
 	"\"PhoneNumber\":\"+4915112345678\",\"Fee\":1,\"Code\":\"Ok\",\"Message\":\"send success\"}]," \
 	"\"RequestId\":\"a0aabda6-cf91-4f3e-a81f-9198114a2279\"}}"
 
-struct fx {
-	struct provfx p;
-	struct loopsrv s;
-	char reply[2048];
-	char group[1024];
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || provfx_setup(&f->p, SECRETS) != 0) {
-		free(f);
-		return -1;
-	}
-	f->s.lfd = -1;
-	*state = f;
-	return 0;
+	return provfx_srv_setup(state, SECRETS);
 }
 
-static int teardown(void **state)
+static void make(struct provfx_srv *f, const char *extra)
 {
-	struct fx *f = *state;
-
-	loopsrv_stop(&f->s);
-	provfx_teardown(&f->p);
-	free(f);
-	return 0;
+	provfx_srv_make(f, &pva_provider_tencent, "tc = { type = \"tencent\";", "", extra);
 }
 
-static void make(struct fx *f, const char *extra)
-{
-	snprintf(f->group, sizeof(f->group),
-		 "tc = { type = \"tencent\"; url = \"http://127.0.0.1:%d\"; %s };", f->s.port, extra);
-	if (provfx_create(&f->p, &pva_provider_tencent, f->group) != PVA_OK)
-		fail_msg("create: %s", f->p.err);
-}
-
-static enum pva_rc exchange_msg(struct fx *f, const char *extra, int status, const char *hdrs,
-				const char *body, const struct pva_message *m,
+static enum pva_rc exchange_msg(struct provfx_srv *f, const char *extra, int status,
+				const char *hdrs, const char *body, const struct pva_message *m,
 				struct pva_send_result *res)
 {
-	enum pva_rc rc;
+	enum pva_rc rc = provfx_srv_exchange(f, make, extra, status, hdrs, body, m, res);
 
-	f->s.reply = loopsrv_reply(f->reply, sizeof(f->reply), status, hdrs, body);
-	assert_int_equal(loopsrv_start(&f->s), 0);
-	make(f, extra);
-	rc = provfx_send(&f->p, m, res);
-	loopsrv_stop(&f->s);
-	assert_null(strstr(res->detail, "493817"));
-	assert_null(strstr(res->detail, SECRET_KEY));
+	provfx_assert_hidden(res->detail, SECRET_KEY);
 	return rc;
 }
 
-static enum pva_rc exchange(struct fx *f, int status, const char *hdrs, const char *body,
+static enum pva_rc exchange(struct provfx_srv *f, int status, const char *hdrs, const char *body,
 			    enum pva_channel ch, struct pva_send_result *res)
 {
 	struct pva_message m;
@@ -95,41 +60,21 @@ static enum pva_rc exchange(struct fx *f, int status, const char *hdrs, const ch
 	return exchange_msg(f, ALL_KEYS, status, hdrs, body, &m, res);
 }
 
-static const char *hdr(const struct loopsrv *s, const char *name, char *out, size_t outlen)
-{
-	const char *p = strstr(s->got, "\r\n"), *end = strstr(s->got, "\r\n\r\n");
-	size_t n = strlen(name);
-
-	out[0] = '\0';
-	while (p != NULL && end != NULL && p < end) {
-		p += 2;
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			const char *v = p + n + 1, *e = strstr(v, "\r\n");
-			while (*v == ' ')
-				v++;
-			snprintf(out, outlen, "%.*s", (int)(e - v), v);
-			return out;
-		}
-		p = strstr(p, "\r\n");
-	}
-	return out;
-}
-
 /* Recompute TC3 from the received request; assert it matches. */
 static void assert_signed(const struct loopsrv *s, const char *service)
 {
 	char ct[64], host[64], action[32], ts[24], auth[PVA_SIGN_AUTH_MAX], want[PVA_SIGN_AUTH_MAX];
 	const char *body = loopsrv_body(s);
-	struct pva_tc3_req r = { "POST", "", hdr(s, "content-type", ct, sizeof(ct)),
-				 hdr(s, "host", host, sizeof(host)),
-				 hdr(s, "x-tc-action", action, sizeof(action)), service, 0,
+	struct pva_tc3_req r = { "POST", "", provfx_hdr(s, "content-type", ct, sizeof(ct)),
+				 provfx_hdr(s, "host", host, sizeof(host)),
+				 provfx_hdr(s, "x-tc-action", action, sizeof(action)), service, 0,
 				 body, strlen(body) };
 
-	r.timestamp = strtoll(hdr(s, "x-tc-timestamp", ts, sizeof(ts)), NULL, 10);
+	r.timestamp = strtoll(provfx_hdr(s, "x-tc-timestamp", ts, sizeof(ts)), NULL, 10);
 	assert_true(r.timestamp > time(NULL) - 60 && r.timestamp <= time(NULL));
 	assert_string_equal(ct, "application/json; charset=utf-8");
 	assert_int_equal(pva_sign_tc3(&r, SECRET_ID, SECRET_KEY, want, sizeof(want), NULL), PVA_OK);
-	assert_string_equal(hdr(s, "authorization", auth, sizeof(auth)), want);
+	assert_string_equal(provfx_hdr(s, "authorization", auth, sizeof(auth)), want);
 	assert_non_null(strstr(auth, "SignedHeaders=content-type;host;x-tc-action, "));
 }
 
@@ -151,17 +96,14 @@ static void assert_member(const struct loopsrv *s, const char *key, const char *
 	json_object_put(o);
 }
 
-static void expect_config_error(struct fx *f, const char *group, const char *what)
+static void expect_config_error(struct provfx_srv *f, const char *group, const char *what)
 {
-	assert_int_equal(provfx_create(&f->p, &pva_provider_tencent, group), PVA_ERR_CONFIG);
-	if (strstr(f->p.err, what) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", f->p.err, what);
-	assert_null(strstr(f->p.err, SECRET_KEY));
+	provfx_expect_config_error(&f->p, &pva_provider_tencent, group, what, SECRET_KEY);
 }
 
 static void test_config_errors(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 
 	expect_config_error(f, "tc = { type = \"tencent\"; };", "sdk_app_id: missing");
 	expect_config_error(f, "tc = { type = \"tencent\"; sdk_app_id = \"1\"; };",
@@ -190,7 +132,7 @@ static void test_config_errors(void **state)
 
 static void test_sms_request(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	char v[64];
 
@@ -198,9 +140,9 @@ static void test_sms_request(void **state)
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "5000:1045710669157053657849499619");
 	assert_non_null(strstr(f->s.got, "POST / HTTP/1.1\r\n"));
-	assert_string_equal(hdr(&f->s, "x-tc-action", v, sizeof(v)), "SendSms");
-	assert_string_equal(hdr(&f->s, "x-tc-version", v, sizeof(v)), "2021-01-11");
-	assert_string_equal(hdr(&f->s, "x-tc-region", v, sizeof(v)), "ap-guangzhou");
+	assert_string_equal(provfx_hdr(&f->s, "x-tc-action", v, sizeof(v)), "SendSms");
+	assert_string_equal(provfx_hdr(&f->s, "x-tc-version", v, sizeof(v)), "2021-01-11");
+	assert_string_equal(provfx_hdr(&f->s, "x-tc-region", v, sizeof(v)), "ap-guangzhou");
 	assert_signed(&f->s, "sms");
 	assert_member(&f->s, "PhoneNumberSet", "[\"+4915112345678\"]");
 	assert_member(&f->s, "TemplateParamSet", "[\"493817\"]");
@@ -212,7 +154,7 @@ static void test_sms_request(void **state)
 
 static void test_sms_no_sign_region(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 	char v[64];
@@ -222,14 +164,14 @@ static void test_sms_no_sign_region(void **state)
 				      200, "", "{\"Response\":{\"SendStatusSet\":[{\"Code\":\"Ok\"}],"
 				      "\"RequestId\":\"req-1\"}}", &m, &res), PVA_OK);
 	assert_string_equal(res.request_id, "req-1");
-	assert_string_equal(hdr(&f->s, "x-tc-region", v, sizeof(v)), "ap-singapore");
+	assert_string_equal(provfx_hdr(&f->s, "x-tc-region", v, sizeof(v)), "ap-singapore");
 	assert_member(&f->s, "SignName", NULL);
 	assert_signed(&f->s, "sms");
 }
 
 static void test_voice_request(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 	char v[64];
@@ -242,8 +184,8 @@ static void test_voice_request(void **state)
 			 PVA_OK);
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "d0e03a3b-5e98-4d2a");
-	assert_string_equal(hdr(&f->s, "x-tc-action", v, sizeof(v)), "SendCodeVoice");
-	assert_string_equal(hdr(&f->s, "x-tc-version", v, sizeof(v)), "2020-09-02");
+	assert_string_equal(provfx_hdr(&f->s, "x-tc-action", v, sizeof(v)), "SendCodeVoice");
+	assert_string_equal(provfx_hdr(&f->s, "x-tc-version", v, sizeof(v)), "2020-09-02");
 	assert_signed(&f->s, "vms");
 	assert_member(&f->s, "CodeMessage", "\"493817\"");
 	assert_member(&f->s, "CalledNumber", "\"+8613812345678\"");
@@ -299,24 +241,20 @@ static void test_answers(void **state)
 		  "no CallId" },
 		{ 200, "", SMS_OK, PVA_CH_SMS, PVA_SEND_SENT, "tencent: Ok" },
 	};
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	size_t i;
 
 	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
 		enum pva_rc rc = exchange(f, a[i].status, a[i].hdrs, a[i].body, a[i].ch, &res);
 
-		if (res.status != a[i].want || strstr(res.detail, a[i].detail) == NULL)
-			fail_msg("answer %zu: status %s detail \"%s\"", i,
-				 pva_send_status_name(res.status), res.detail);
-		assert_int_equal(rc, a[i].want == PVA_SEND_SENT ? PVA_OK : PVA_ERR_DELIVERY);
-		assert_null(strstr(res.detail, "4915112345678"));
+		provfx_check_answer(i, rc, &res, a[i].want, a[i].detail);
 	}
 }
 
 static void test_transport(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
@@ -339,12 +277,12 @@ static void test_transport(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sms_request, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sms_no_sign_region, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_request, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transport, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_errors, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_sms_request, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_sms_no_sign_region, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_voice_request, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_answers, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_transport, setup, provfx_srv_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

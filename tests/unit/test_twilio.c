@@ -22,74 +22,36 @@
 #define SECRETS "tw = { account_sid = \"" SID "\"; auth_token = \"tok3n\"; };\n"
 #define SMS_TEXT "493817 is your login code for sshd on box, valid 5 min."
 
-struct fx {
-	struct provfx p;
-	struct loopsrv s;
-	char reply[1024];
-	char group[1024];
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || provfx_setup(&f->p, SECRETS) != 0) {
-		free(f);
-		return -1;
-	}
-	f->s.lfd = -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	loopsrv_stop(&f->s);
-	provfx_teardown(&f->p);
-	free(f);
-	return 0;
+	return provfx_srv_setup(state, SECRETS);
 }
 
 /* Provider "tw" pointing at the loopback server, plus `extra` keys. */
-static void make(struct fx *f, const char *extra)
+static void make(struct provfx_srv *f, const char *extra)
 {
-	snprintf(f->group, sizeof(f->group),
-		 "tw = { type = \"twilio\"; url = \"http://127.0.0.1:%d\"; %s };",
-		 f->s.port, extra);
-	if (provfx_create(&f->p, &pva_provider_twilio, f->group) != PVA_OK)
-		fail_msg("create: %s", f->p.err);
+	provfx_srv_make(f, &pva_provider_twilio, "tw = { type = \"twilio\";", "", extra);
 }
 
 /* Serve one reply, send one message, return the send result. */
-static enum pva_rc exchange(struct fx *f, const char *extra, int status, const char *hdrs,
+static enum pva_rc exchange(struct provfx_srv *f, const char *extra, int status, const char *hdrs,
 			    const char *body, enum pva_channel ch, const char *text,
 			    struct pva_send_result *res)
 {
 	struct pva_message m;
-	enum pva_rc rc;
 
-	f->s.reply = loopsrv_reply(f->reply, sizeof(f->reply), status, hdrs, body);
-	assert_int_equal(loopsrv_start(&f->s), 0);
-	make(f, extra);
 	provfx_msg(&m, ch, text);
-	rc = provfx_send(&f->p, &m, res);
-	loopsrv_stop(&f->s);
-	return rc;
+	return provfx_srv_exchange(f, make, extra, status, hdrs, body, &m, res);
 }
 
-static void expect_config_error(struct fx *f, const char *group, const char *what)
+static void expect_config_error(struct provfx_srv *f, const char *group, const char *what)
 {
-	assert_int_equal(provfx_create(&f->p, &pva_provider_twilio, group), PVA_ERR_CONFIG);
-	if (strstr(f->p.err, what) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", f->p.err, what);
-	assert_null(strstr(f->p.err, "tok3n"));
+	provfx_expect_config_error(&f->p, &pva_provider_twilio, group, what, "tok3n");
 }
 
 static void test_config_errors(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 
 	expect_config_error(f, "tw = { type = \"twilio\"; };", "from: missing");
 	expect_config_error(f, "tw = { type = \"twilio\"; from = \"+15005550006\"; colour = 1; };",
@@ -116,7 +78,7 @@ static void test_config_errors(void **state)
 
 static void test_sms_request(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	const char *b;
 
@@ -139,7 +101,7 @@ static void test_sms_request(void **state)
 
 static void test_sms_messaging_service(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "messaging_service_sid = \"MG00ff\"; channels = [\"sms\"];",
@@ -151,24 +113,21 @@ static void test_sms_messaging_service(void **state)
 
 static void test_validity_clamped(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
-	f->s.reply = loopsrv_reply(f->reply, sizeof(f->reply), 201, "", "{}");
-	assert_int_equal(loopsrv_start(&f->s), 0);
-	make(f, "from = \"+15005550006\";");
 	provfx_msg(&m, PVA_CH_SMS, "code 493817");
 	m.ttl = 86400;
-	assert_int_equal(provfx_send(&f->p, &m, &res), PVA_OK);
-	loopsrv_stop(&f->s);
+	assert_int_equal(provfx_srv_exchange(f, make, "from = \"+15005550006\";", 201, "", "{}",
+					     &m, &res), PVA_OK);
 	assert_non_null(strstr(loopsrv_body(&f->s), "&ValidityPeriod=36000"));
 	assert_string_equal(res.request_id, "");
 }
 
 static void test_voice_twiml(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	const char *b;
 
@@ -191,7 +150,7 @@ static void test_voice_twiml(void **state)
 
 static void test_error_detail(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "from = \"+15005550006\";", 400, "",
@@ -205,7 +164,7 @@ static void test_error_detail(void **state)
 
 static void test_rate_limits(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "from = \"+15005550006\";", 429, "Retry-After: 5\r\n",
@@ -229,7 +188,7 @@ static void test_rate_limits(void **state)
 
 static void test_unreachable(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
@@ -247,14 +206,14 @@ static void test_unreachable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sms_request, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sms_messaging_service, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_validity_clamped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_twiml, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_error_detail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rate_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_errors, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_sms_request, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_sms_messaging_service, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_validity_clamped, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_voice_twiml, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_error_detail, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limits, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_unreachable, setup, provfx_srv_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

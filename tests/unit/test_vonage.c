@@ -22,53 +22,27 @@
 #define OK_BODY "{\"message-count\":\"1\",\"messages\":[{\"to\":\"4915112345678\"," \
 		"\"message-id\":\"0C000000217B7F02\",\"status\":\"0\"}]}"
 
-struct fx {
-	struct provfx p;
-	struct loopsrv s;
-	char reply[1024];
-	char group[512];
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || provfx_setup(&f->p, SECRETS) != 0) {
-		free(f);
-		return -1;
-	}
-	f->s.lfd = -1;
-	*state = f;
-	return 0;
+	return provfx_srv_setup(state, SECRETS);
 }
 
-static int teardown(void **state)
+/* `extra` is the sender (from). */
+static void make(struct provfx_srv *f, const char *extra)
 {
-	struct fx *f = *state;
+	char from[128];
 
-	loopsrv_stop(&f->s);
-	provfx_teardown(&f->p);
-	free(f);
-	return 0;
+	snprintf(from, sizeof(from), "from = \"%s\";", extra);
+	provfx_srv_make(f, &pva_provider_vonage, "vg = { type = \"vonage\";", "/", from);
 }
 
-static enum pva_rc exchange(struct fx *f, const char *from, int status, const char *body,
+static enum pva_rc exchange(struct provfx_srv *f, const char *from, int status, const char *body,
 			    const char *text, struct pva_send_result *res)
 {
 	struct pva_message m;
-	enum pva_rc rc;
 
-	f->s.reply = loopsrv_reply(f->reply, sizeof(f->reply), status, "", body);
-	assert_int_equal(loopsrv_start(&f->s), 0);
-	snprintf(f->group, sizeof(f->group),
-		 "vg = { type = \"vonage\"; url = \"http://127.0.0.1:%d/\"; from = \"%s\"; };",
-		 f->s.port, from);
-	if (provfx_create(&f->p, &pva_provider_vonage, f->group) != PVA_OK)
-		fail_msg("create: %s", f->p.err);
 	provfx_msg(&m, PVA_CH_SMS, text);
-	rc = provfx_send(&f->p, &m, res);
-	loopsrv_stop(&f->s);
-	return rc;
+	return provfx_srv_exchange(f, make, from, status, "", body, &m, res);
 }
 
 static void test_gsm7(void **state)
@@ -88,17 +62,14 @@ static void test_gsm7(void **state)
 	assert_false(pva_vonage_is_gsm7("ê")); /* not in GSM 03.38 */
 }
 
-static void expect_config_error(struct fx *f, const char *group, const char *what)
+static void expect_config_error(struct provfx_srv *f, const char *group, const char *what)
 {
-	assert_int_equal(provfx_create(&f->p, &pva_provider_vonage, group), PVA_ERR_CONFIG);
-	if (strstr(f->p.err, what) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", f->p.err, what);
-	assert_null(strstr(f->p.err, "s3cr"));
+	provfx_expect_config_error(&f->p, &pva_provider_vonage, group, what, "s3cr");
 }
 
 static void test_config(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 
 	expect_config_error(f, "vg = { type = \"vonage\"; };", "from: missing");
 	expect_config_error(f, "vg = { type = \"vonage\"; from = \"Twelve chars\"; };", "from: expected");
@@ -115,7 +86,7 @@ static void test_config(void **state)
 
 static void test_request_text(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "+447700900001", 200, OK_BODY, "Code 493817 (5 min)", &res),
@@ -132,7 +103,7 @@ static void test_request_text(void **state)
 
 static void test_request_unicode(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	assert_int_equal(exchange(f, "Acme", 200, OK_BODY, "验证码 493817", &res), PVA_OK);
@@ -152,7 +123,7 @@ static void test_statuses(void **state)
 		{ "4", PVA_SEND_PERMANENT }, { "9", PVA_SEND_PERMANENT },
 		{ "15", PVA_SEND_PERMANENT }, { "x", PVA_SEND_PERMANENT },
 	};
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	char body[256];
 	size_t i;
@@ -173,7 +144,7 @@ static void test_statuses(void **state)
 
 static void test_http_level(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 
 	/* HTTP 200 but no messages[] */
@@ -195,7 +166,7 @@ static void test_http_level(void **state)
 
 static void test_voice_refused(void **state)
 {
-	struct fx *f = *state;
+	struct provfx_srv *f = *state;
 	struct pva_send_result res;
 	struct pva_message m;
 
@@ -211,12 +182,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gsm7),
-		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_request_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_request_unicode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_http_level, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_request_text, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_request_unicode, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_statuses, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_http_level, setup, provfx_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_voice_refused, setup, provfx_srv_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
