@@ -218,3 +218,50 @@ enum pva_rc provfx_srv_exchange(struct provfx_srv *f, provfx_make_fn *make, cons
 	loopsrv_stop(&f->s);
 	return rc;
 }
+
+void provfx_srv_unreachable(struct provfx_srv *f, provfx_make_fn *make, const char *extra,
+			    struct pva_message *m, const char *prefix, const char *bad_phone,
+			    struct pva_send_result *res)
+{
+	f->s.port = loopsrv_closed_port();
+	make(f, extra);
+	assert_int_equal(provfx_send(&f->p, m, res), PVA_ERR_DELIVERY);
+	assert_int_equal(res->status, PVA_SEND_TEMPORARY);
+	assert_non_null(strstr(res->detail, prefix));
+	m->phone = bad_phone;
+	assert_int_equal(provfx_send(&f->p, m, res), PVA_ERR_DELIVERY);
+	assert_int_equal(res->status, PVA_SEND_PERMANENT);
+}
+
+enum pva_rc provfx_type_send(struct provfx_srv *f, const struct provfx_type *t,
+			     const char *extra, int status, const char *hdrs, const char *body,
+			     const struct pva_message *m, struct pva_send_result *res)
+{
+	enum pva_rc rc = provfx_srv_exchange(f, t->make, extra, status, hdrs, body, m, res);
+
+	provfx_assert_hidden(res->detail, t->secret);
+	return rc;
+}
+
+enum pva_rc provfx_type_exchange(struct provfx_srv *f, const struct provfx_type *t, int status,
+				 const char *hdrs, const char *body, enum pva_channel ch,
+				 struct pva_send_result *res)
+{
+	struct pva_message m;
+
+	provfx_msg(&m, ch, "unused by template providers");
+	return provfx_type_send(f, t, t->keys, status, hdrs, body, &m, res);
+}
+
+void provfx_type_late(struct provfx_srv *f, const struct provfx_type *t, const char *body)
+{
+	struct pva_message m;
+	struct pva_send_result res;
+
+	provfx_msg(&m, PVA_CH_SMS, "x");
+	m.timeout_ms = 300;
+	f->s.delay_ms = 1500;
+	assert_int_equal(provfx_type_send(f, t, t->keys, 200, "", body, &m, &res),
+			 PVA_ERR_DELIVERY);
+	assert_int_equal(res.status, PVA_SEND_AMBIGUOUS);
+}

@@ -95,4 +95,33 @@ enum pva_rc provfx_srv_exchange(struct provfx_srv *f, provfx_make_fn *make, cons
 				int status, const char *hdrs, const char *body,
 				const struct pva_message *m, struct pva_send_result *res);
 
+/* The provider made with make(f, extra) at a closed port: sending m fails
+ * TEMPORARY with `prefix` in the detail; then to bad_phone it fails
+ * PERMANENT (res and m->phone are left as they are then). */
+void provfx_srv_unreachable(struct provfx_srv *f, provfx_make_fn *make, const char *extra,
+			    struct pva_message *m, const char *prefix, const char *bad_phone,
+			    struct pva_send_result *res);
+
+/* A provider type under test, for the two helpers below. */
+struct provfx_type {
+	provfx_make_fn *make;  /* the provider at the loopback server */
+	const char *keys;      /* its keys for every channel */
+	const char *secret;    /* a credential no detail may show */
+};
+
+/* provfx_srv_exchange with t->make, then provfx_assert_hidden(res->detail,
+ * t->secret). */
+enum pva_rc provfx_type_send(struct provfx_srv *f, const struct provfx_type *t,
+			     const char *extra, int status, const char *hdrs, const char *body,
+			     const struct pva_message *m, struct pva_send_result *res);
+
+/* provfx_type_send of a provfx_msg on channel ch with t->keys. */
+enum pva_rc provfx_type_exchange(struct provfx_srv *f, const struct provfx_type *t, int status,
+				 const char *hdrs, const char *body, enum pva_channel ch,
+				 struct pva_send_result *res);
+
+/* An SMS whose answer (200, body) comes after its 300 ms deadline: it
+ * may be out, so the send is AMBIGUOUS. */
+void provfx_type_late(struct provfx_srv *f, const struct provfx_type *t, const char *body);
+
 #endif

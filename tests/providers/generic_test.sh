@@ -18,26 +18,34 @@ TOKEN=gw-bearer-3e9f1
 USER_=gwuser
 PASS=gw-pass-77a0
 PHONE=+8613812345678
+# shellcheck disable=SC2034  # read by prov_conf
+CHANNELS='"sms"' # every scenario but voice
+# shellcheck disable=SC2034  # the provider under test, for lib.sh
+PROV=gw PROV_ENV=gw_json_env PROV_INBOX=generic-
 
 # gw_env NAME FAKE-ARGS PROVIDER-KEYS
 gw_env() {
-	prov_env "generic-$1" || return 1
 	# shellcheck disable=SC2086  # FAKE-ARGS is a word list
-	fake_start gw generic_fake.py $2 || return 1
-	write_secrets "gw = { token = \"$TOKEN\"; user = \"$USER_\"; password = \"$PASS\"; };"
-	PROVIDERS="  gw = { type = \"http\"; ca_file = \"$CERTS/ca.pem\";
+	prov_setup "generic-$1" \
+		"gw = { token = \"$TOKEN\"; user = \"$USER_\"; password = \"$PASS\"; };" \
+		"  gw = { type = \"http\"; ca_file = \"$CERTS/ca.pem\";
     connect_timeout_ms = 1000; timeout_ms = 1500;
-    url = \"https://127.0.0.1:${FAKE_PORT[gw]}/api/send\"; $3 };"
-	svc test
+    url = \"https://127.0.0.1:@PORT@/api/send\"; $3 };" \
+		generic_fake.py $2
 }
 
 JSON_KEYS='encoding = "json"; auth = "bearer"; success_json = "status=0";
     request_id_json = "id"; fields = { to = "{phone}"; text = "{message}"; };
     channels = ["sms"];'
 
+# gw_json_env NAME: JSON with a bearer token.
+gw_json_env() {
+	gw_env "$1" "--auth bearer --token $TOKEN" "$JSON_KEYS"
+}
+
 scn_json() {
-	gw_env json "--auth bearer --token $TOKEN" "$JSON_KEYS"
-	CHANNELS='"sms"' prov_conf '"gw"'
+	gw_json_env json
+	prov_conf '"gw"'
 	enrol daemon "$PHONE"
 	login test daemon code
 	check "json+bearer: login succeeds" result_is PAM_SUCCESS
@@ -50,7 +58,7 @@ scn_json() {
 scn_form() {
 	gw_env form "--auth basic --user $USER_ --password $PASS" \
 		'auth = "basic"; fields = { to = "{phone_digits}"; text = "{message}"; }; channels = ["sms"];'
-	CHANNELS='"sms"' prov_conf '"gw"'
+	prov_conf '"gw"'
 	enrol daemon "$PHONE"
 	login test daemon code
 	check "form+basic: login succeeds" result_is PAM_SUCCESS
@@ -63,7 +71,7 @@ scn_kannel() {
 		'method = "GET"; success_status = [202]; success_prefix = "0: Accepted";
     fields = { username = "{user}"; password = "{password}"; to = "{phone}"; text = "{message}"; };
     channels = ["sms"];'
-	CHANNELS='"sms"' prov_conf '"gw"'
+	prov_conf '"gw"'
 	enrol daemon "$PHONE"
 	login test daemon code
 	check "kannel GET: login succeeds" result_is PAM_SUCCESS
@@ -78,7 +86,7 @@ scn_voice() {
 	gw_env voice "--auth bearer --token $TOKEN" \
 		'encoding = "json"; auth = "bearer"; channels = ["sms", "voice"];
     fields = { to = "{phone}"; text = "{message}"; voice = "{channel}"; };'
-	prov_conf '"gw"'
+	CHANNELS='"sms", "voice"' prov_conf '"gw"'
 	ctl user set daemon --phone "$PHONE" --channel voice
 	login test daemon code
 	check "voice: login with the spoken code succeeds" result_is PAM_SUCCESS
@@ -89,19 +97,8 @@ scn_voice() {
 }
 
 fail_mode() {
-	local mode=$1 want=$2
-	gw_env "$mode" "--auth bearer --token $TOKEN" "$JSON_KEYS"
-	fake_mode gw "$mode"
-	CHANNELS='"sms"' prov_conf '"gw"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "$mode: classified $want" test "$(delivery_outcome gw)" = "$want"
-	check "$mode: failmode secure refuses the login" result_is PAM_AUTHINFO_UNAVAIL
-	check "$mode: within the deadline (${ELAPSED_MS} ms < 6000)" test "$ELAPSED_MS" -lt 6000
-	CHANNELS='"sms"' prov_conf '"gw", "spool"' 'delivery_timeout = 5'
-	ctl reset daemon
-	login test daemon code
-	check "$mode: failover to the spool provider, login succeeds" result_is PAM_SUCCESS
+	prov_fail_alone "$1" "$2"
+	prov_fail_over "$1"
 }
 
 scn_4xx() { fail_mode 4xx permanent; }
@@ -110,32 +107,17 @@ scn_5xx() { fail_mode 5xx temporary; }
 scn_redirect() { fail_mode redirect permanent; }
 
 scn_slow() {
-	gw_env slow "--auth bearer --token $TOKEN" "$JSON_KEYS"
-	fake_mode gw slow
-	CHANNELS='"sms"' prov_conf '"gw"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "slow: classified ambiguous" test "$(delivery_outcome gw)" = ambiguous
+	prov_slow_login
 	check "slow: sent once" test "$(fake_stat gw requests)" = 1
 	check "slow: waited timeout_ms and no longer (${ELAPSED_MS} ms)" \
 		test "$ELAPSED_MS" -ge 1400 -a "$ELAPSED_MS" -lt 4000
 }
 
-scn_wrongca() {
-	gw_env wrongca "--auth bearer --token $TOKEN" "$JSON_KEYS"
-	fake_start rogue generic_fake.py --cert "$CERTS/rogue.pem" --key "$CERTS/rogue.key"
-	PROVIDERS=${PROVIDERS//127.0.0.1:${FAKE_PORT[gw]}/127.0.0.1:${FAKE_PORT[rogue]}}
-	CHANNELS='"sms"' prov_conf '"gw", "spool"'
-	enrol daemon "$PHONE"
-	login test daemon code
-	check "wrong CA: classified temporary" test "$(delivery_outcome gw)" = temporary
-	check "wrong CA: nothing reached the rogue server" test "$(fake_stat rogue requests)" = 0
-	check "wrong CA: failover to spool, login succeeds" result_is PAM_SUCCESS
-}
+scn_wrongca() { prov_scn_wrongca generic_fake.py; }
 
 scn_badauth() {
 	gw_env badauth "--auth bearer --token other-token" "$JSON_KEYS"
-	CHANNELS='"sms"' prov_conf '"gw"'
+	prov_conf '"gw"'
 	enrol daemon "$PHONE"
 	login test daemon =000000
 	check "bad token: HTTP 401 is permanent" test "$(delivery_outcome gw)" = permanent
@@ -148,14 +130,13 @@ scn_hygiene() {
 		'method = "GET"; success_prefix = "0: Accepted";
     fields = { username = "{user}"; password = "{password}"; to = "{phone}"; text = "{message}"; };
     channels = ["sms"];'
-	CHANNELS='"sms"' prov_conf '"gw"'
+	prov_conf '"gw"'
 	enrol daemon "$PHONE"
 	login test daemon code
 	fake_mode gw 5xx
-	CHANNELS='"sms"' prov_conf '"gw", "spool"'
+	prov_conf '"gw", "spool"'
 	login test daemon code
-	codes=$(for f in "$T_SPOOL"/*; do sed '1,/^$/d' "$f" | grep -oE '[0-9]{6,10}' |
-		head -n 1; done | sort -u)
+	codes=$(prov_sent_codes)
 	check "hygiene: two codes were delivered" test "$(echo "$codes" | wc -w)" = 2
 	# shellcheck disable=SC2086  # one argument per code
 	check "hygiene: no code, number, credential or URL query in any log line" \
@@ -164,15 +145,4 @@ scn_hygiene() {
 
 ALL="json form kannel voice 4xx 429 5xx redirect slow wrongca badauth hygiene"
 
-if ! prov_init; then
-	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
-	tap_done
-	exit 1
-fi
-# shellcheck disable=SC2086  # word splitting of the list is intended
-[ $# -gt 0 ] || set -- $ALL
-for s in "$@"; do
-	"scn_$s"
-	fake_stop_all
-done
-tap_done
+prov_main "$ALL" "$@"

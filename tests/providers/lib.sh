@@ -42,10 +42,14 @@
 #   PROV_INBOX  the prefix of the files the fake records ("twilio-")
 #   PHONE       the number to enrol
 #
+#   prov_setup NAME SECRETS GROUP SCRIPT [FAKE-ARG...]   prov_env NAME,
+#                              the fake SCRIPT started as $PROV, SECRETS
+#                              written, PROVIDERS = GROUP with "@PORT@"
+#                              replaced by the fake's port, service test
 #   prov_file                  the newest file the fake recorded
-#   prov_sent_codes            the first 6..10 digit run of the body of
-#                              every file in the inbox (", " removed, so
-#                              a spoken code counts), sorted, unique
+#   prov_sent_codes [spoken]   the first 6..10 digit run of the body of
+#                              every file in the inbox, sorted, unique;
+#                              "spoken" removes ", " first (voice codes)
 #   prov_sms_login             SMS login through PROV alone: succeeds, one
 #                              message recorded, nothing to spool (3 checks)
 #   prov_voice_login [KEYS]    voice login through PROV alone: succeeds, a
@@ -60,10 +64,18 @@
 #   prov_wrongca_login SCRIPT [FAKE-ARG...]   PROV pointed at a fake SCRIPT
 #                              serving a certificate of another CA, with
 #                              spool behind it; one login (no checks)
+#   prov_scn_wrongca SCRIPT [FAKE-ARG...]   that login: temporary, nothing
+#                              reached the rogue fake, failover (3 checks)
+#   prov_scn_limit LABEL SHOWN DETAIL-RE   the fake allows one message per
+#                              number: the second login is rate_limited
+#                              (DETAIL-RE in the log) and fails over (4)
+#   prov_scn_skew SECONDS ERROR   the module's clock SECONDS ahead: the fake
+#                              refuses with ERROR, permanent, failover (3)
 #   prov_scn_slow / prov_scn_refused / prov_scn_sendtest   whole scenarios
 #   prov_scn_hygiene S...      SMS, voice, 429 with failover: three codes,
 #                              none of them, nor the number or S..., in a log
-#   prov_main SCENARIO...      run the scenarios (default $ALL), TAP plan
+#   prov_main ALL [SCENARIO...]   run the scenarios (default: the words
+#                              of ALL), each then fake_stop_all; TAP plan
 # pam_wrapper prints syslog lines on stderr with PAM_WRAPPER_DEBUGLEVEL=2.
 
 declare -A FAKE_PORT FAKE_PID
@@ -207,14 +219,25 @@ all_logs_lack() {
 	return 0
 }
 
+prov_setup() {
+	local name=$1 secrets=$2 group=$3 script=$4
+	shift 4
+	prov_env "$name" || return 1
+	fake_start "$PROV" "$script" "$@" || return 1
+	write_secrets "$secrets"
+	PROVIDERS=${group//@PORT@/${FAKE_PORT[$PROV]}}
+	svc test
+}
+
 prov_file() {
 	find "$T_SPOOL" -maxdepth 1 -name "$PROV_INBOX*" | sort | tail -n 1
 }
 
 prov_sent_codes() {
-	local f
+	local f join=
+	[ "${1:-}" != spoken ] || join='s/, //g'
 	for f in "$T_SPOOL"/*; do
-		sed '1,/^$/d' "$f" | sed 's/, //g' | grep -oE '[0-9]{6,10}' | head -n 1
+		sed '1,/^$/d' "$f" | sed "$join" | grep -oE '[0-9]{6,10}' | head -n 1
 	done | sort -u
 }
 
@@ -308,6 +331,37 @@ prov_wrongca_login() {
 	login test daemon code
 }
 
+prov_scn_wrongca() {
+	prov_wrongca_login "$@"
+	check "wrong CA: classified temporary (not sent)" \
+		test "$(delivery_outcome "$PROV")" = temporary
+	check "wrong CA: no request reached the rogue server" test "$(fake_stat rogue requests)" = 0
+	check "wrong CA: failover to spool, login succeeds" result_is PAM_SUCCESS
+}
+
+prov_scn_limit() {
+	local label=$1 shown=$2 detail=$3
+	"$PROV_ENV" limit "" --per-number-limit 1
+	prov_conf "\"$PROV\", \"spool\""
+	enrol daemon "$PHONE"
+	login test daemon code
+	check "$label: first code through ${PROV_INBOX%-}" test "$(inbox_count "$PROV_INBOX")" = 1
+	login test daemon code
+	check "$label: $shown is rate_limited" test "$(delivery_outcome "$PROV")" = rate_limited
+	check "$label: the vendor code is in the detail" log_has "$detail"
+	check "$label: failover to spool, login succeeds" result_is PAM_SUCCESS
+}
+
+prov_scn_skew() {
+	"$PROV_ENV" skew
+	prov_conf "\"$PROV\", \"spool\""
+	enrol daemon "$PHONE"
+	OFFSET=$1 login test daemon code
+	check "clock skew: $2 from the fake" log_has "$2"
+	check "clock skew: classified permanent" test "$(delivery_outcome "$PROV")" = permanent
+	check "clock skew: failover to spool, login succeeds" result_is PAM_SUCCESS
+}
+
 # privauthctl send-test through the provider, SMS then voice.
 prov_scn_sendtest() {
 	"$PROV_ENV" sendtest
@@ -336,7 +390,7 @@ prov_scn_hygiene() {
 	fake_mode "$PROV" 429
 	prov_conf "\"$PROV\", \"spool\""
 	login test daemon code
-	codes=$(prov_sent_codes)
+	codes=$(prov_sent_codes spoken)
 	check "hygiene: three codes were delivered" test "$(echo "$codes" | wc -w)" = 3
 	# shellcheck disable=SC2086  # one argument per code
 	check "hygiene: no code, full number or credential in any log line" \
@@ -344,14 +398,15 @@ prov_scn_hygiene() {
 }
 
 prov_main() {
-	local s
+	local all=$1 s
+	shift
 	if ! prov_init; then
 		tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
 		tap_done
 		exit 1
 	fi
 	# shellcheck disable=SC2086  # word splitting of the list is intended
-	[ $# -gt 0 ] || set -- $ALL
+	[ $# -gt 0 ] || set -- $all
 	for s in "$@"; do
 		"scn_$s"
 		fake_stop_all

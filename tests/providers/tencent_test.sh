@@ -28,17 +28,16 @@ PROV=tc PROV_ENV=tc_env PROV_INBOX=tencent-
 tc_env() {
 	local name=$1 extra=${2:-}
 	shift 2 2> /dev/null || shift $#
-	prov_env "tencent-$name" || return 1
-	fake_start tc tencent_fake.py --secret-id "$SECRET_ID" --secret-key "$SECRET_KEY" \
-		--sdk-app-id 1400006666 --template-id 449739 --sign-name "$SIGN" \
-		--template 'Your login code is {1}, valid 5 minutes.' \
-		--voice-sdk-app-id 1400000001 "$@" || return 1
-	write_secrets "tc = { secret_id = \"$SECRET_ID\"; secret_key = \"$SECRET_KEY\"; };"
-	PROVIDERS="  tc = { type = \"tencent\"; url = \"https://127.0.0.1:${FAKE_PORT[tc]}\";
+	prov_setup "tencent-$name" \
+		"tc = { secret_id = \"$SECRET_ID\"; secret_key = \"$SECRET_KEY\"; };" \
+		"  tc = { type = \"tencent\"; url = \"https://127.0.0.1:@PORT@\";
     ca_file = \"$CERTS/ca.pem\"; sdk_app_id = \"1400006666\"; template_id = \"449739\";
     sign_name = \"$SIGN\"; voice_sdk_app_id = \"1400000001\"; region = \"ap-beijing\";
-    connect_timeout_ms = 1000; timeout_ms = ${TC_TIMEOUT:-1500}; $extra };"
-	svc test
+    connect_timeout_ms = 1000; timeout_ms = ${TC_TIMEOUT:-1500}; $extra };" \
+		tencent_fake.py --secret-id "$SECRET_ID" --secret-key "$SECRET_KEY" \
+		--sdk-app-id 1400006666 --template-id 449739 --sign-name "$SIGN" \
+		--template 'Your login code is {1}, valid 5 minutes.' \
+		--voice-sdk-app-id 1400000001 "$@"
 }
 
 # The fake's own verifier against Tencent's published TC3 example.
@@ -110,27 +109,14 @@ scn_redirect() { fail_mode redirect permanent 'redirect'; }
 
 # Tencent's per-number frequency limit, reported per number in SendStatusSet.
 scn_limit() {
-	tc_env limit "" --per-number-limit 1
-	prov_conf '"tc", "spool"'
-	enrol daemon "$PHONE"
-	login test daemon code
-	check "number limit: first code through tencent" test "$(inbox_count tencent-)" = 1
-	login test daemon code
-	check "number limit: LimitExceeded.* is rate_limited" \
-		test "$(delivery_outcome tc)" = rate_limited
-	check "number limit: the vendor code is in the detail" \
-		log_has 'LimitExceeded.PhoneNumberOneHourLimit'
-	check "number limit: failover to spool, login succeeds" result_is PAM_SUCCESS
+	prov_scn_limit "number limit" 'LimitExceeded.*' 'LimitExceeded.PhoneNumberOneHourLimit'
 }
 
 scn_slow() { prov_scn_slow; }
 scn_refused() { prov_scn_refused; }
 
 scn_wrongca() {
-	prov_wrongca_login tencent_fake.py --secret-id "$SECRET_ID" --secret-key "$SECRET_KEY"
-	check "wrong CA: classified temporary (not sent)" test "$(delivery_outcome tc)" = temporary
-	check "wrong CA: no request reached the rogue server" test "$(fake_stat rogue requests)" = 0
-	check "wrong CA: failover to spool, login succeeds" result_is PAM_SUCCESS
+	prov_scn_wrongca tencent_fake.py --secret-id "$SECRET_ID" --secret-key "$SECRET_KEY"
 }
 
 scn_badauth() {
@@ -158,16 +144,7 @@ scn_badauth() {
 
 # The module's clock 6 minutes ahead: Tencent refuses a timestamp more
 # than 5 minutes off.
-scn_skew() {
-	tc_env skew
-	prov_conf '"tc", "spool"'
-	enrol daemon "$PHONE"
-	OFFSET=360 login test daemon code
-	check "clock skew: AuthFailure.SignatureExpire from the fake" \
-		log_has 'AuthFailure.SignatureExpire'
-	check "clock skew: classified permanent" test "$(delivery_outcome tc)" = permanent
-	check "clock skew: failover to spool, login succeeds" result_is PAM_SUCCESS
-}
+scn_skew() { prov_scn_skew 360 AuthFailure.SignatureExpire; }
 
 # The China chain: tencent first, aliyun behind it, both loopback fakes.
 scn_cnchain() {
@@ -195,4 +172,4 @@ scn_hygiene() { prov_scn_hygiene 13812345678 "$SECRET_KEY"; }
 
 ALL="vector sms intl voice sendtest 4xx 429 5xx redirect limit slow refused wrongca badauth skew cnchain hygiene"
 
-prov_main "$@"
+prov_main "$ALL" "$@"

@@ -22,13 +22,11 @@ PROV=tw PROV_ENV=tw_env PROV_INBOX=twilio-
 
 # tw_env NAME [PROVIDER-KEYS]: environment, fake, secrets, provider "tw".
 tw_env() {
-	prov_env "twilio-$1" || return 1
-	fake_start tw twilio_fake.py --account-sid "$SID" --auth-token "$TOKEN" || return 1
-	write_secrets "tw = { account_sid = \"$SID\"; auth_token = \"$TOKEN\"; };"
-	PROVIDERS="  tw = { type = \"twilio\"; url = \"https://127.0.0.1:${FAKE_PORT[tw]}\";
+	prov_setup "twilio-$1" "tw = { account_sid = \"$SID\"; auth_token = \"$TOKEN\"; };" \
+		"  tw = { type = \"twilio\"; url = \"https://127.0.0.1:@PORT@\";
     ca_file = \"$CERTS/ca.pem\"; from = \"+15005550006\"; voice_language = \"cmn-CN\";
-    connect_timeout_ms = 1000; timeout_ms = ${TW_TIMEOUT:-1500}; ${2:-} };"
-	svc test
+    connect_timeout_ms = 1000; timeout_ms = ${TW_TIMEOUT:-1500}; ${2:-} };" \
+		twilio_fake.py --account-sid "$SID" --auth-token "$TOKEN"
 }
 
 scn_sms() {
@@ -154,4 +152,4 @@ scn_hygiene() {
 
 ALL="sms voice 4xx 429 5xx redirect slow deadline refused wrongca pin badauth hygiene"
 
-prov_main "$@"
+prov_main "$ALL" "$@"

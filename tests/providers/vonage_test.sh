@@ -17,15 +17,15 @@ KEY=vg-key-81c2
 SECRET=vg-secret-0d9a7
 PHONE=+8613812345678
 CHANNELS='"sms"' # vonage is SMS only
+# shellcheck disable=SC2034  # the provider under test, for lib.sh
+PROV=vg PROV_ENV=vg_env PROV_INBOX=vonage-
 
 vg_env() {
-	prov_env "vonage-$1" || return 1
-	fake_start vg vonage_fake.py --api-key "$KEY" --api-secret "$SECRET" || return 1
-	write_secrets "vg = { api_key = \"$KEY\"; api_secret = \"$SECRET\"; };"
-	PROVIDERS="  vg = { type = \"vonage\"; url = \"https://127.0.0.1:${FAKE_PORT[vg]}\";
+	prov_setup "vonage-$1" "vg = { api_key = \"$KEY\"; api_secret = \"$SECRET\"; };" \
+		"  vg = { type = \"vonage\"; url = \"https://127.0.0.1:@PORT@\";
     ca_file = \"$CERTS/ca.pem\"; from = \"AcmeLogin\";
-    connect_timeout_ms = 1000; timeout_ms = 1500; };"
-	svc test
+    connect_timeout_ms = 1000; timeout_ms = 1500; };" \
+		vonage_fake.py --api-key "$KEY" --api-secret "$SECRET"
 }
 
 scn_sms() {
@@ -52,20 +52,9 @@ scn_unicode() {
 
 # fail_mode MODE OUTCOME
 fail_mode() {
-	local mode=$1 want=$2
-	vg_env "$mode"
-	fake_mode vg "$mode"
-	prov_conf '"vg"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "$mode: classified $want" test "$(delivery_outcome vg)" = "$want"
-	check "$mode: failmode secure refuses the login" result_is PAM_AUTHINFO_UNAVAIL
-	check "$mode: within the deadline (${ELAPSED_MS} ms < 6000)" test "$ELAPSED_MS" -lt 6000
-	prov_conf '"vg", "spool"' 'delivery_timeout = 5'
-	ctl reset daemon
-	login test daemon code
-	check "$mode: failover to the spool provider, login succeeds" result_is PAM_SUCCESS
-	check "$mode: the spool provider delivered" test "$(inbox_count privauth-)" = 1
+	prov_fail_alone "$1" "$2"
+	prov_fail_over "$1"
+	check "$1: the spool provider delivered" test "$(inbox_count privauth-)" = 1
 }
 
 scn_4xx() {
@@ -87,40 +76,16 @@ scn_redirect() {
 }
 
 scn_slow() {
-	vg_env slow
-	fake_mode vg slow
-	prov_conf '"vg"' 'delivery_timeout = 5'
-	enrol daemon "$PHONE"
-	timed_login test daemon =000000
-	check "slow: classified ambiguous" test "$(delivery_outcome vg)" = ambiguous
+	prov_slow_login
 	check "slow: sent once, not repeated" test "$(fake_stat vg requests)" = 1
 	check "slow: waited timeout_ms and no longer (${ELAPSED_MS} ms)" \
 		test "$ELAPSED_MS" -ge 1400 -a "$ELAPSED_MS" -lt 4000
 	check "slow: login not granted" result_is_not PAM_SUCCESS
 }
 
-scn_refused() {
-	vg_env refused
-	fake_stop vg
-	prov_conf '"vg", "spool"'
-	enrol daemon "$PHONE"
-	login test daemon code
-	check "refused: connection refused is temporary" test "$(delivery_outcome vg)" = temporary
-	check "refused: failover to spool, login succeeds" result_is PAM_SUCCESS
-}
+scn_refused() { prov_refused_login; }
 
-scn_wrongca() {
-	vg_env wrongca
-	fake_start rogue vonage_fake.py --api-key "$KEY" --api-secret "$SECRET" \
-		--cert "$CERTS/rogue.pem" --key "$CERTS/rogue.key"
-	PROVIDERS=${PROVIDERS//127.0.0.1:${FAKE_PORT[vg]}/127.0.0.1:${FAKE_PORT[rogue]}}
-	prov_conf '"vg", "spool"'
-	enrol daemon "$PHONE"
-	login test daemon code
-	check "wrong CA: classified temporary" test "$(delivery_outcome vg)" = temporary
-	check "wrong CA: nothing reached the rogue server" test "$(fake_stat rogue requests)" = 0
-	check "wrong CA: failover to spool, login succeeds" result_is PAM_SUCCESS
-}
+scn_wrongca() { prov_scn_wrongca vonage_fake.py --api-key "$KEY" --api-secret "$SECRET"; }
 
 scn_badauth() {
 	vg_env badauth
@@ -140,8 +105,7 @@ scn_hygiene() {
 	enrol daemon "$PHONE"
 	login test daemon code
 	login test daemon code
-	codes=$(for f in "$T_SPOOL"/*; do sed '1,/^$/d' "$f" | grep -oE '[0-9]{6,10}' |
-		head -n 1; done | sort -u)
+	codes=$(prov_sent_codes)
 	check "hygiene: two codes were delivered" test "$(echo "$codes" | wc -w)" = 2
 	# shellcheck disable=SC2086  # one argument per code
 	check "hygiene: no code, full number or credential in any log line" \
@@ -150,15 +114,4 @@ scn_hygiene() {
 
 ALL="sms unicode 4xx 429 5xx redirect slow refused wrongca badauth hygiene"
 
-if ! prov_init; then
-	tap_not_ok "module, tools and certificates are ready: $PAMENV_SKIP"
-	tap_done
-	exit 1
-fi
-# shellcheck disable=SC2086  # word splitting of the list is intended
-[ $# -gt 0 ] || set -- $ALL
-for s in "$@"; do
-	"scn_$s"
-	fake_stop_all
-done
-tap_done
+prov_main "$ALL" "$@"

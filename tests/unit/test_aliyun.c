@@ -37,24 +37,7 @@ static void make(struct provfx_srv *f, const char *extra)
 	provfx_srv_make(f, &pva_provider_aliyun, "ali = { type = \"aliyun\";", "", extra);
 }
 
-static enum pva_rc exchange_msg(struct provfx_srv *f, const char *extra, int status,
-				const char *hdrs, const char *body, const struct pva_message *m,
-				struct pva_send_result *res)
-{
-	enum pva_rc rc = provfx_srv_exchange(f, make, extra, status, hdrs, body, m, res);
-
-	provfx_assert_hidden(res->detail, KEY_SECRET);
-	return rc;
-}
-
-static enum pva_rc exchange(struct provfx_srv *f, int status, const char *hdrs, const char *body,
-			    enum pva_channel ch, struct pva_send_result *res)
-{
-	struct pva_message m;
-
-	provfx_msg(&m, ch, "unused by template providers");
-	return exchange_msg(f, ALL_KEYS, status, hdrs, body, &m, res);
-}
+static const struct provfx_type ali = { make, ALL_KEYS, KEY_SECRET };
 
 /* Recompute ACS3 from the received headers and body; assert it matches. */
 static void assert_signed(const struct loopsrv *s)
@@ -125,9 +108,10 @@ static void test_sms_request(void **state)
 	struct pva_send_result res;
 	char v[128], now[32];
 
-	assert_int_equal(exchange(f, 200, "", "{\"Message\":\"OK\",\"RequestId\":\"F655A8D5-B967-440B\","
-				  "\"Code\":\"OK\",\"BizId\":\"900619746936498440^0\"}",
-				  PVA_CH_SMS, &res), PVA_OK);
+	assert_int_equal(provfx_type_exchange(f, &ali, 200, "",
+					      "{\"Message\":\"OK\",\"RequestId\":\"F655A8D5-B967-440B\","
+					      "\"Code\":\"OK\",\"BizId\":\"900619746936498440^0\"}",
+					      PVA_CH_SMS, &res), PVA_OK);
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "9006197469364984400");
 	assert_non_null(strstr(f->s.got, "POST / HTTP/1.1\r\n"));
@@ -156,9 +140,9 @@ static void test_sms_china_number(void **state)
 
 	provfx_msg(&m, PVA_CH_SMS, "x");
 	m.phone = "+8613812345678";
-	assert_int_equal(exchange_msg(f, "sign_name = \"阿里云\"; template_code = \"SMS_1\";"
-				      " channels = [\"sms\"];", 200, "",
-				      "{\"Code\":\"OK\",\"RequestId\":\"R-1\"}", &m, &res), PVA_OK);
+	assert_int_equal(provfx_type_send(f, &ali, "sign_name = \"阿里云\"; template_code = \"SMS_1\";"
+					  " channels = [\"sms\"];", 200, "",
+					  "{\"Code\":\"OK\",\"RequestId\":\"R-1\"}", &m, &res), PVA_OK);
 	assert_string_equal(res.request_id, "R-1");
 	assert_string_equal(loopsrv_body(&f->s),
 			    "PhoneNumbers=13812345678&SignName=%E9%98%BF%E9%87%8C%E4%BA%91"
@@ -175,9 +159,9 @@ static void test_voice_request(void **state)
 
 	provfx_msg(&m, PVA_CH_VOICE, "4, 9, 3, 8, 1, 7");
 	m.phone = "+8613812345678";
-	assert_int_equal(exchange_msg(f, ALL_KEYS " called_show_number = \"057188773344\";", 200,
-				      "", "{\"RequestId\":\"R-2\",\"CallId\":\"116012854210^10281378\","
-				      "\"Code\":\"OK\",\"Message\":\"OK\"}", &m, &res), PVA_OK);
+	assert_int_equal(provfx_type_send(f, &ali, ALL_KEYS " called_show_number = \"057188773344\";",
+					  200, "", "{\"RequestId\":\"R-2\",\"CallId\":\"116012854210^10281378\","
+					  "\"Code\":\"OK\",\"Message\":\"OK\"}", &m, &res), PVA_OK);
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "11601285421010281378");
 	assert_string_equal(provfx_hdr(&f->s, "x-acs-action", v, sizeof(v)), "SingleCallByTts");
@@ -225,8 +209,8 @@ static void test_params_in_query(void **state)
 
 	provfx_msg(&m, PVA_CH_VOICE, "x");
 	m.phone = "+8613812345678";
-	assert_int_equal(exchange_msg(f, ALL_KEYS " params_in = \"query\";", 200, "",
-				      "{\"Code\":\"OK\",\"CallId\":\"c1\"}", &m, &res), PVA_OK);
+	assert_int_equal(provfx_type_send(f, &ali, ALL_KEYS " params_in = \"query\";", 200, "",
+					  "{\"Code\":\"OK\",\"CallId\":\"c1\"}", &m, &res), PVA_OK);
 	assert_non_null(strstr(f->s.got, "POST /?CalledNumber=13812345678&TtsCode=TTS_10001"
 				       "&TtsParam=%7B%22code%22%3A%22493817%22%7D HTTP/1.1\r\n"));
 	assert_string_equal(loopsrv_body(&f->s), "");
@@ -281,7 +265,8 @@ static void test_answers(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
-		enum pva_rc rc = exchange(f, a[i].status, a[i].hdrs, a[i].body, PVA_CH_SMS, &res);
+		enum pva_rc rc = provfx_type_exchange(f, &ali, a[i].status, a[i].hdrs, a[i].body,
+						      PVA_CH_SMS, &res);
 
 		provfx_check_answer(i, rc, &res, a[i].want, a[i].detail);
 	}
@@ -293,23 +278,11 @@ static void test_transport(void **state)
 	struct pva_send_result res;
 	struct pva_message m;
 
-	f->s.port = loopsrv_closed_port();
-	make(f, ALL_KEYS);
 	provfx_msg(&m, PVA_CH_SMS, "x");
-	assert_int_equal(provfx_send(&f->p, &m, &res), PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_TEMPORARY);
-	assert_non_null(strstr(res.detail, "aliyun: "));
-	m.phone = "+49 151";
-	assert_int_equal(provfx_send(&f->p, &m, &res), PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_PERMANENT);
+	provfx_srv_unreachable(f, make, ALL_KEYS, &m, "aliyun: ", "+49 151", &res);
 	assert_non_null(strstr(res.detail, "invalid phone"));
 	/* the answer comes after the deadline: the message may be out */
-	provfx_msg(&m, PVA_CH_SMS, "x");
-	m.timeout_ms = 300;
-	f->s.delay_ms = 1500;
-	assert_int_equal(exchange_msg(f, ALL_KEYS, 200, "", "{\"Code\":\"OK\"}", &m, &res),
-			 PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_AMBIGUOUS);
+	provfx_type_late(f, &ali, "{\"Code\":\"OK\"}");
 }
 
 int main(void)

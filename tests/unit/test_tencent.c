@@ -41,24 +41,7 @@ static void make(struct provfx_srv *f, const char *extra)
 	provfx_srv_make(f, &pva_provider_tencent, "tc = { type = \"tencent\";", "", extra);
 }
 
-static enum pva_rc exchange_msg(struct provfx_srv *f, const char *extra, int status,
-				const char *hdrs, const char *body, const struct pva_message *m,
-				struct pva_send_result *res)
-{
-	enum pva_rc rc = provfx_srv_exchange(f, make, extra, status, hdrs, body, m, res);
-
-	provfx_assert_hidden(res->detail, SECRET_KEY);
-	return rc;
-}
-
-static enum pva_rc exchange(struct provfx_srv *f, int status, const char *hdrs, const char *body,
-			    enum pva_channel ch, struct pva_send_result *res)
-{
-	struct pva_message m;
-
-	provfx_msg(&m, ch, "unused by template providers");
-	return exchange_msg(f, ALL_KEYS, status, hdrs, body, &m, res);
-}
+static const struct provfx_type tc = { make, ALL_KEYS, SECRET_KEY };
 
 /* Recompute TC3 from the received request; assert it matches. */
 static void assert_signed(const struct loopsrv *s, const char *service)
@@ -136,7 +119,7 @@ static void test_sms_request(void **state)
 	struct pva_send_result res;
 	char v[64];
 
-	assert_int_equal(exchange(f, 200, "", SMS_OK, PVA_CH_SMS, &res), PVA_OK);
+	assert_int_equal(provfx_type_exchange(f, &tc, 200, "", SMS_OK, PVA_CH_SMS, &res), PVA_OK);
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "5000:1045710669157053657849499619");
 	assert_non_null(strstr(f->s.got, "POST / HTTP/1.1\r\n"));
@@ -160,9 +143,10 @@ static void test_sms_no_sign_region(void **state)
 	char v[64];
 
 	provfx_msg(&m, PVA_CH_SMS, "x");
-	assert_int_equal(exchange_msg(f, SMS_KEYS " channels = [\"sms\"]; region = \"ap-singapore\";",
-				      200, "", "{\"Response\":{\"SendStatusSet\":[{\"Code\":\"Ok\"}],"
-				      "\"RequestId\":\"req-1\"}}", &m, &res), PVA_OK);
+	assert_int_equal(provfx_type_send(f, &tc,
+					  SMS_KEYS " channels = [\"sms\"]; region = \"ap-singapore\";",
+					  200, "", "{\"Response\":{\"SendStatusSet\":[{\"Code\":\"Ok\"}],"
+					  "\"RequestId\":\"req-1\"}}", &m, &res), PVA_OK);
 	assert_string_equal(res.request_id, "req-1");
 	assert_string_equal(provfx_hdr(&f->s, "x-tc-region", v, sizeof(v)), "ap-singapore");
 	assert_member(&f->s, "SignName", NULL);
@@ -178,9 +162,9 @@ static void test_voice_request(void **state)
 
 	provfx_msg(&m, PVA_CH_VOICE, "4, 9, 3, 8, 1, 7");
 	m.phone = "+8613812345678";
-	assert_int_equal(exchange_msg(f, ALL_KEYS " voice_play_times = 3;", 200, "",
-				      "{\"Response\":{\"SendStatus\":{\"CallId\":\"d0e03a3b-5e98-4d2a\","
-				      "\"SessionContext\":\"\"},\"RequestId\":\"r-2\"}}", &m, &res),
+	assert_int_equal(provfx_type_send(f, &tc, ALL_KEYS " voice_play_times = 3;", 200, "",
+					  "{\"Response\":{\"SendStatus\":{\"CallId\":\"d0e03a3b-5e98-4d2a\","
+					  "\"SessionContext\":\"\"},\"RequestId\":\"r-2\"}}", &m, &res),
 			 PVA_OK);
 	assert_int_equal(res.status, PVA_SEND_SENT);
 	assert_string_equal(res.request_id, "d0e03a3b-5e98-4d2a");
@@ -246,7 +230,8 @@ static void test_answers(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
-		enum pva_rc rc = exchange(f, a[i].status, a[i].hdrs, a[i].body, a[i].ch, &res);
+		enum pva_rc rc = provfx_type_exchange(f, &tc, a[i].status, a[i].hdrs, a[i].body,
+						      a[i].ch, &res);
 
 		provfx_check_answer(i, rc, &res, a[i].want, a[i].detail);
 	}
@@ -258,20 +243,9 @@ static void test_transport(void **state)
 	struct pva_send_result res;
 	struct pva_message m;
 
-	f->s.port = loopsrv_closed_port();
-	make(f, ALL_KEYS);
 	provfx_msg(&m, PVA_CH_VOICE, "x");
-	assert_int_equal(provfx_send(&f->p, &m, &res), PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_TEMPORARY);
-	assert_non_null(strstr(res.detail, "tencent: "));
-	m.phone = "8613812345678";
-	assert_int_equal(provfx_send(&f->p, &m, &res), PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_PERMANENT);
-	provfx_msg(&m, PVA_CH_SMS, "x");
-	m.timeout_ms = 300;
-	f->s.delay_ms = 1500;
-	assert_int_equal(exchange_msg(f, ALL_KEYS, 200, "", SMS_OK, &m, &res), PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_AMBIGUOUS);
+	provfx_srv_unreachable(f, make, ALL_KEYS, &m, "tencent: ", "8613812345678", &res);
+	provfx_type_late(f, &tc, SMS_OK);
 }
 
 int main(void)

@@ -192,15 +192,8 @@ static void test_unreachable(void **state)
 	struct pva_send_result res;
 	struct pva_message m;
 
-	f->s.port = loopsrv_closed_port();
-	make(f, "from = \"+15005550006\";");
 	provfx_msg(&m, PVA_CH_SMS, "code 493817");
-	assert_int_equal(provfx_send(&f->p, &m, &res), PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_TEMPORARY);
-	assert_non_null(strstr(res.detail, "twilio: "));
-	m.phone = "+49 151";
-	assert_int_equal(provfx_send(&f->p, &m, &res), PVA_ERR_DELIVERY);
-	assert_int_equal(res.status, PVA_SEND_PERMANENT);
+	provfx_srv_unreachable(f, make, "from = \"+15005550006\";", &m, "twilio: ", "+49 151", &res);
 }
 
 int main(void)
