@@ -48,7 +48,7 @@ LDHARDEN   += -fsanitize=address,undefined
 endif
 
 LIB_SRC    := $(sort $(wildcard pam_privauth/core/*.c pam_privauth/otp/*.c \
-                pam_privauth/store/*.c pam_privauth/delivery/*.c))
+                pam_privauth/store/*.c pam_privauth/delivery/*.c pam_privauth/policy/*.c))
 PAM_SRC    := $(sort $(wildcard pam_privauth/pam/*.c))
 CLI_SRC    := $(sort $(wildcard pam_privauth/cli/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
