@@ -49,6 +49,16 @@ endif
 
 LIB_SRC    := $(sort $(wildcard pam_privauth/core/*.c pam_privauth/otp/*.c \
                 pam_privauth/store/*.c pam_privauth/delivery/*.c pam_privauth/policy/*.c))
+# Built-in password blocklist: generated from john-data and python3-zxcvbn,
+# compiled into the library as const data (tools/mkblocklist.py).
+BLOCKLIST_C := $(BUILD)/gen/blocklist_data.c
+BLOCKLIST_O := $(BUILD)/obj/gen/blocklist_data.o
+# Optional zxcvbn strength estimate (Debian libzxcvbn-dev has no .pc file).
+ZXCVBN     ?= $(if $(wildcard /usr/include/zxcvbn.h),1,0)
+ifeq ($(ZXCVBN),1)
+override CFLAGS += -DPVA_HAVE_ZXCVBN
+PKG_LIBS   += -lzxcvbn
+endif
 PAM_SRC    := $(sort $(wildcard pam_privauth/pam/*.c))
 CLI_SRC    := $(sort $(wildcard pam_privauth/cli/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
@@ -68,9 +78,17 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(LIB): $(call obj,$(LIB_SRC))
+$(LIB): $(call obj,$(LIB_SRC)) $(BLOCKLIST_O)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(BLOCKLIST_C): tools/mkblocklist.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 tools/mkblocklist.py $@.tmp && mv $@.tmp $@
+
+$(BLOCKLIST_O): $(BLOCKLIST_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(MODULE): $(call obj,$(PAM_SRC)) $(LIB) pam_privauth/pam/pam_privauth.map
 	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIB) $(LDHARDEN) -Wl,-z,nodelete \
@@ -90,6 +108,11 @@ $(BUILD)/tests/pam_harness: $(BUILD)/obj/tests/pam/pam_harness.o $(LIB)
 $(BUILD)/tests/bench_login: $(BUILD)/obj/tests/bench/bench_login.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDHARDEN) $(PAM_LIBS) $(PKG_LIBS) -lm
+
+# The policy benchmark (make bench): the library against Debian's libpwquality.
+$(BUILD)/tests/bench_policy: $(BUILD)/obj/tests/bench/bench_policy.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDHARDEN) $(PAM_LIBS) $(PKG_LIBS) -lpwquality
 
 $(BUILD)/tests/faketime.so: tests/pam/faketime.c
 	@mkdir -p $(dir $@)
@@ -121,8 +144,9 @@ demo: deps
 	tests/integration/demo.sh
 
 bench: deps
-	$(MAKE) all tools
+	$(MAKE) all tools $(BUILD)/tests/bench_policy
 	BUILD=$(BUILD) tests/bench/run_bench.sh
+	BUILD=$(BUILD) tests/bench/run_policy_bench.sh
 
 clean:
 	rm -rf $(BUILD)
@@ -134,7 +158,8 @@ FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(BLOCKLIST_C)
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Ipam_privauth \
-	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	  $(PKG_CFLAGS) $(filter -DPVA_HAVE_ZXCVBN,$(CFLAGS)) -o $@ $< $(LIB_SRC) \
+	  $(BLOCKLIST_C) $(PKG_LIBS)

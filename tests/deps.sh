@@ -10,7 +10,9 @@ set -u
 DEB_PKGS="build-essential pkg-config libpam0g-dev libsodium-dev
 libcurl4-openssl-dev libconfig-dev libjson-c-dev libcmocka-dev libpam-wrapper
 libpamtest0-dev python3-pypamtest pamtester openssh-server openssh-client
-expect python3-paramiko valgrind util-linux iproute2 passwd openssl"
+expect python3-paramiko valgrind util-linux iproute2 passwd openssl
+john-data python3-zxcvbn libzxcvbn-dev wamerican
+libpwquality-dev libpam-pwquality cracklib-runtime"
 
 RPM_PKGS="gcc make pkgconf-pkg-config pam-devel libsodium-devel libcurl-devel
 libconfig-devel json-c-devel libcmocka-devel pam_wrapper python3-pam_wrapper

@@ -41,7 +41,7 @@ suites() {
 	for t in "$dir"/tests/test_*; do
 		[ -x "$t" ] && run_tap "$(basename "$dir")-$(basename "$t")" "$t"
 	done
-	for t in tests/pam/module_test.sh tests/routing/routing_test.sh; do
+	for t in tests/pam/module_test.sh tests/pam/chauthtok_test.sh tests/routing/routing_test.sh tests/policy/checkpw_test.sh; do
 		run_tap "$(basename "$dir")-$(basename "$t" .sh)" env BUILD="$dir" "$t"
 	done
 }
@@ -51,6 +51,7 @@ if build build; then
 	run_tap build-properties env BUILD=build tests/build/exports_test.sh
 	run_tap valgrind env BUILD=build tests/pam/valgrind_test.sh
 	run_tap sshd-login env BUILD=build tests/integration/sshd_login_test.sh
+	run_tap passwd-change env BUILD=build tests/integration/passwd_test.sh
 	for t in tests/providers/*_test.sh; do
 		run_tap "providers-$(basename "$t" .sh)" env BUILD=build "$t"
 	done

@@ -23,4 +23,8 @@ int pva_cli_open_store(struct pva_cli *cli, int create);
 /* send-test USER [--channel sms|voice] [--service NAME] (sendtest.c). */
 int pva_cli_send_test(struct pva_cli *cli, int argc, char **argv);
 
+/* check-password [--user USER] [--service NAME] [--batch] (checkpw.c):
+ * 0 accepted, 1 refused or error, 2 bad arguments. */
+int pva_cli_check_password(struct pva_cli *cli, int argc, char **argv);
+
 #endif

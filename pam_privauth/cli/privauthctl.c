@@ -25,6 +25,9 @@ static void usage(FILE *fp)
 		"                                  send a test message through the route\n"
 		"                                  of USER's number, print every attempt\n"
 		"                                  (counts against the send limits)\n"
+		"  check-password [--user USER] [--service NAME] [--batch]\n"
+		"                                  check passwords from stdin against the\n"
+		"                                  policy: \"accepted\" or every reason\n"
 		"\n"
 		"Default configuration: %s\n", PVA_DEFAULT_CONF);
 }

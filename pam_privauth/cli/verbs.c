@@ -314,6 +314,8 @@ int pva_cli_dispatch(struct pva_cli *cli, int argc, char **argv)
 		r = cmd_reset(cli, argc, argv);
 	else if (strcmp(argv[0], "send-test") == 0)
 		r = pva_cli_send_test(cli, argc, argv);
+	else if (strcmp(argv[0], "check-password") == 0)
+		r = pva_cli_check_password(cli, argc, argv);
 	else
 		fprintf(stderr, "privauthctl: unknown command '%s' (try --help)\n", argv[0]);
 	if (r == 2)

@@ -25,8 +25,15 @@ static const char *const service_keys[] = {
 	"delivery_timeout", "channels", "failmode", "unenrolled", "providers",
 	"message", "voice_message", "routes", "voice_fallback", "allowed_prefixes",
 	"max_sends_per_day", "number_max_per_hour", "number_max_per_day",
-	"host_max_sends_per_hour", NULL
+	"host_max_sends_per_hour",
+	/* password policy (policy/policy.h) */
+	"policy", "min_length", "max_length", "min_classes", "require_upper",
+	"require_lower", "require_digit", "require_other", "max_repeat",
+	"max_sequence", "check_user", "min_old_diff", "blocklist", "blocklist_file",
+	"min_guesses_log10", "enforce_for_root", "warn_only", "retry", NULL
 };
+
+static const char *const presets[] = { "default", "nist-800-63b", NULL };
 
 static const char *const failmodes[] = { "secure", "safe", NULL };
 static const char *const unenrolled_modes[] = { "deny", "allow", NULL };
@@ -53,6 +60,7 @@ static void builtin_defaults(struct pva_settings *s)
 	snprintf(s->message, sizeof(s->message), "%s", PVA_DEFAULT_MESSAGE);
 	snprintf(s->voice_message, sizeof(s->voice_message), "%s",
 		 PVA_DEFAULT_VOICE_MESSAGE);
+	pva_policy_defaults(&s->policy, PVA_PRESET_DEFAULT);
 }
 
 static int valid_name(const char *n)
@@ -170,6 +178,42 @@ static enum pva_rc read_numbers(struct pva_cfgread *rd, const config_setting_t *
 	return PVA_OK;
 }
 
+/* The password policy keys of grp: `policy` first (it resets every policy
+ * key to the preset), then the single keys on top. */
+static enum pva_rc read_policy(struct pva_cfgread *rd, const config_setting_t *grp,
+			       struct pva_policy *p)
+{
+	const config_setting_t *f = config_setting_get_member(grp, "blocklist_file");
+	int preset = -1;
+
+	if (pva_cfg_enum(rd, grp, "policy", presets, &preset))
+		return PVA_ERR_CONFIG;
+	if (preset >= 0)
+		pva_policy_defaults(p, (enum pva_pw_preset)preset);
+	if (pva_cfg_uint(rd, grp, "min_length", 1, PVA_PW_INPUT_MAX, &p->min_length) ||
+	    pva_cfg_uint(rd, grp, "max_length", 64, PVA_PW_INPUT_MAX, &p->max_length) ||
+	    pva_cfg_uint(rd, grp, "min_classes", 0, 4, &p->min_classes) ||
+	    pva_cfg_bool(rd, grp, "require_upper", &p->require_upper) ||
+	    pva_cfg_bool(rd, grp, "require_lower", &p->require_lower) ||
+	    pva_cfg_bool(rd, grp, "require_digit", &p->require_digit) ||
+	    pva_cfg_bool(rd, grp, "require_other", &p->require_other) ||
+	    pva_cfg_uint(rd, grp, "max_repeat", 0, 64, &p->max_repeat) ||
+	    pva_cfg_uint(rd, grp, "max_sequence", 0, 64, &p->max_sequence) ||
+	    pva_cfg_bool(rd, grp, "check_user", &p->check_user) ||
+	    pva_cfg_uint(rd, grp, "min_old_diff", 0, 64, &p->min_old_diff) ||
+	    pva_cfg_bool(rd, grp, "blocklist", &p->blocklist) ||
+	    pva_cfg_string(rd, grp, "blocklist_file", 0, p->blocklist_file,
+			   sizeof(p->blocklist_file)) ||
+	    pva_cfg_uint(rd, grp, "min_guesses_log10", 0, 20, &p->min_guesses_log10) ||
+	    pva_cfg_bool(rd, grp, "enforce_for_root", &p->enforce_for_root) ||
+	    pva_cfg_bool(rd, grp, "warn_only", &p->warn_only) ||
+	    pva_cfg_uint(rd, grp, "retry", 1, 10, &p->retry))
+		return PVA_ERR_CONFIG;
+	if (f != NULL && p->blocklist_file[0] != '/')
+		return pva_cfg_fail(rd, f, "blocklist_file", "must be an absolute path");
+	return PVA_OK;
+}
+
 /* Apply the per-service keys of grp on top of s. */
 static enum pva_rc apply_settings(struct pva_cfgread *rd, const config_setting_t *grp,
 				  const struct pva_config *cfg, struct pva_settings *s)
@@ -185,6 +229,7 @@ static enum pva_rc apply_settings(struct pva_cfgread *rd, const config_setting_t
 	    pva_cfg_enum(rd, grp, "failmode", failmodes, &fm) ||
 	    pva_cfg_enum(rd, grp, "unenrolled", unenrolled_modes, &un) ||
 	    pva_cfg_bool(rd, grp, "voice_fallback", &vf) ||
+	    read_policy(rd, grp, &s->policy) ||
 	    read_channels(rd, grp, s) || read_providers(rd, grp, cfg, s) ||
 	    pva_route_read(rd, grp, cfg, s) ||
 	    read_template(rd, grp, "message", s->message, sizeof(s->message)) ||
@@ -229,6 +274,10 @@ static enum pva_rc check_settings(struct pva_cfgread *rd, const config_setting_t
 		return pva_cfg_fail(rd, grp, "lockout_max",
 				    "%u is below lockout_time %u (service %s)",
 				    s->lockout_max, s->lockout_time, what);
+	if (s->policy.min_length > s->policy.max_length)
+		return pva_cfg_fail(rd, grp, "min_length",
+				    "%u is above max_length %u (service %s)",
+				    s->policy.min_length, s->policy.max_length, what);
 	if (s->voice_fallback && !(s->n_channels == 2 || s->channels[0] == PVA_CH_VOICE))
 		return pva_cfg_fail(rd, grp, "voice_fallback",
 				    "needs \"voice\" in channels (service %s)", what);

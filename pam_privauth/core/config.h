@@ -18,6 +18,7 @@
 #include "core/rc.h"
 #include "core/secrets.h"
 #include "delivery/provider.h"
+#include "policy/policy.h"
 
 #define PVA_DEFAULT_CONF "/etc/privauth/privauth.conf"
 #define PVA_DEFAULT_STATE_DIR "/var/lib/privauth"
@@ -80,6 +81,9 @@ struct pva_settings {
 	unsigned number_max_per_hour; /* per destination number, all users */
 	unsigned number_max_per_day;
 	unsigned host_max_sends_per_hour; /* this host, all users and services */
+	/* Password policy for pam_sm_chauthtok: pva_policy_defaults() of the
+	 * `policy` preset, then the single keys. */
+	struct pva_policy policy;
 };
 
 struct pva_config {

@@ -58,6 +58,28 @@ static void dump_routing(const struct pva_settings *s, FILE *fp)
 		s->host_max_sends_per_hour);
 }
 
+static const char *tf(int v)
+{
+	return v ? "true" : "false";
+}
+
+static void dump_policy(const struct pva_policy *p, FILE *fp)
+{
+	fprintf(fp, "policy = \"%s\";\nmin_length = %u;\nmax_length = %u;\n"
+		"min_classes = %u;\nrequire_upper = %s;\nrequire_lower = %s;\n"
+		"require_digit = %s;\nrequire_other = %s;\nmax_repeat = %u;\n"
+		"max_sequence = %u;\ncheck_user = %s;\nmin_old_diff = %u;\n",
+		p->preset == PVA_PRESET_NIST ? "nist-800-63b" : "default",
+		p->min_length, p->max_length, p->min_classes, tf(p->require_upper),
+		tf(p->require_lower), tf(p->require_digit), tf(p->require_other),
+		p->max_repeat, p->max_sequence, tf(p->check_user), p->min_old_diff);
+	fprintf(fp, "blocklist = %s;\nblocklist_file = \"%s\";\n"
+		"min_guesses_log10 = %u;\nenforce_for_root = %s;\nwarn_only = %s;\n"
+		"retry = %u;\n", tf(p->blocklist), p->blocklist_file,
+		p->min_guesses_log10, tf(p->enforce_for_root), tf(p->warn_only),
+		p->retry);
+}
+
 void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 		     FILE *fp)
 {
@@ -83,6 +105,7 @@ void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 	dump_routing(s, fp);
 	fprintf(fp, "message = \"%s\";\nvoice_message = \"%s\";\n", s->message,
 		s->voice_message);
+	dump_policy(&s->policy, fp);
 	for (i = 0; i < cfg->n_providers; i++)
 		fprintf(fp, "# provider %s: type %s\n", cfg->providers[i].name,
 			cfg->providers[i].ops->type);

@@ -1,8 +1,15 @@
 /* pam_harness.c - TEST ONLY: one scripted pam_authenticate() call.
  *
  *   pam_harness --service S --user U --spool DIR [--rhost H] [--quiet] ANSWER...
+ *   pam_harness --chauthtok --service S --user U [--spool DIR] [--quiet] ANSWER...
  *
- * Runs pam_start(S, U)/pam_authenticate/pam_end once.  Meant to run under
+ * Runs pam_start(S, U)/pam_authenticate/pam_end once.  With --chauthtok
+ * it runs pam_chauthtok(pamh, 0) instead (both passes, PRELIM and
+ * UPDATE) and then prints "AUTHTOK: VALUE" (or "AUTHTOK: (unset)"): the
+ * PAM_AUTHTOK item as the module stack left it, read through pam_getenv
+ * because libpam clears the item itself when pam_chauthtok returns (add
+ * pam_wrapper's pam_get_items.so after the module under test to export
+ * it); the spool is optional in this mode.  Meant to run under
  * pam_wrapper (LD_PRELOAD=libpam_wrapper.so[:faketime.so], PAM_WRAPPER=1,
  * PAM_WRAPPER_SERVICE_DIR=...), set up by the caller.  Every prompt takes
  * the next ANSWER:
@@ -54,6 +61,7 @@ struct harness {
 	size_t n_answers;
 	size_t next;
 	int quiet;
+	int chauthtok;            /* run pam_chauthtok instead */
 	struct spool_msg *seen;   /* in order of appearance, newest last */
 	size_t n_seen;
 };
@@ -234,8 +242,10 @@ static int scan_spool(struct harness *h)
 	struct stat st;
 	size_t n = 0, i;
 	int r = -1;
-	DIR *d = opendir(h->spool);
+	DIR *d = h->spool ? opendir(h->spool) : NULL;
 
+	if (h->spool == NULL)
+		return 0;
 	if (d == NULL)
 		goto out;
 	while ((de = readdir(d)) != NULL) {
@@ -409,6 +419,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: pam_harness --service S --user U --spool DIR "
 		"[--rhost H] [--quiet] ANSWER...\n"
+		"       pam_harness --chauthtok --service S --user U [--spool DIR] "
+		"[--quiet] ANSWER...\n"
 		"ANSWER: code | wrong | prev | r | v | =TEXT | +SECONDS:ANSWER\n");
 }
 
@@ -423,6 +435,10 @@ static int parse_args(int argc, char **argv, struct opts *o, struct harness *h)
 	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--quiet") == 0) {
 			h->quiet = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--chauthtok") == 0) {
+			h->chauthtok = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -443,7 +459,7 @@ static int parse_args(int argc, char **argv, struct opts *o, struct harness *h)
 	for (; i < argc; i++)
 		if (!valid_answer(argv[i]))
 			return -1;
-	return o->service && o->user && h->spool ? 0 : -1;
+	return o->service && o->user && (h->spool || h->chauthtok) ? 0 : -1;
 }
 
 static void harness_free(struct harness *h)
@@ -457,6 +473,15 @@ static void harness_free(struct harness *h)
 	free(h->seen);
 	h->seen = NULL;
 	h->n_seen = 0;
+}
+
+/* TEST ONLY: the new password the stack handed on (see the top). */
+static void print_authtok(const struct harness *h, pam_handle_t *pamh)
+{
+	const char *tok = pam_getenv(pamh, "PAM_AUTHTOK");
+
+	if (!h->quiet)
+		printf("AUTHTOK: %s\n", tok ? tok : "(unset)");
 }
 
 int main(int argc, char **argv)
@@ -482,8 +507,12 @@ int main(int argc, char **argv)
 	}
 	if (o.rhost != NULL)
 		rc = pam_set_item(pamh, PAM_RHOST, o.rhost);
-	if (rc == PAM_SUCCESS)
+	if (rc == PAM_SUCCESS && h.chauthtok)
+		rc = pam_chauthtok(pamh, 0);
+	else if (rc == PAM_SUCCESS)
 		rc = pam_authenticate(pamh, 0);
+	if (h.chauthtok)
+		print_authtok(&h, pamh);
 	printf("RESULT: %s\n", pam_rc_name(rc));
 	pam_end(pamh, rc);
 out:

@@ -360,6 +360,147 @@ static void test_dump_routing(void **state)
 	pva_config_free(cfg);
 }
 
+/* Password policy keys (policy/policy.h): defaults, presets, overrides. */
+static void test_policy_defaults(void **state)
+{
+	struct pva_config *cfg = parse_ok("services = { sshd = { code_ttl = 600; }; };\n");
+	struct pva_policy want;
+
+	(void)state;
+	pva_policy_defaults(&want, PVA_PRESET_DEFAULT);
+	assert_memory_equal(&cfg->defaults.policy, &want, sizeof(want));
+	assert_memory_equal(&pva_config_service(cfg, "sshd")->policy, &want, sizeof(want));
+	assert_int_equal(want.min_length, 12);
+	assert_true(want.require_upper && want.require_lower && want.require_digit);
+	pva_config_free(cfg);
+}
+
+static void test_policy_preset_first(void **state)
+{
+	/* the preset is applied before the other keys, wherever it is written */
+	struct pva_config *cfg = parse_ok(
+		"defaults = { min_length = 20; retry = 5; policy = \"nist-800-63b\"; };\n");
+	const struct pva_policy *p = &cfg->defaults.policy;
+	struct pva_policy nist;
+
+	(void)state;
+	pva_policy_defaults(&nist, PVA_PRESET_NIST);
+	assert_int_equal(p->preset, PVA_PRESET_NIST);
+	assert_int_equal(p->min_length, 20);
+	assert_int_equal(p->retry, 5);
+	assert_int_equal(p->min_classes, nist.min_classes);
+	assert_int_equal(p->require_upper, nist.require_upper);
+	assert_int_equal(p->blocklist, 1);
+	pva_config_free(cfg);
+}
+
+static void test_policy_service_override(void **state)
+{
+	struct pva_config *cfg = parse_ok(
+		"defaults = { min_length = 14; require_other = true; };\n"
+		"services = { passwd = { min_length = 16; };\n"
+		"  chpasswd = { policy = \"default\"; min_length = 8; min_classes = 0; };\n"
+		"  nist = { policy = \"nist-800-63b\"; }; };\n");
+	const struct pva_policy *pw = &pva_config_service(cfg, "passwd")->policy;
+	const struct pva_policy *ch = &pva_config_service(cfg, "chpasswd")->policy;
+	const struct pva_policy *ni = &pva_config_service(cfg, "nist")->policy;
+	const struct pva_policy *ot = &pva_config_service(cfg, "sudo")->policy;
+
+	(void)state;
+	assert_int_equal(pw->min_length, 16);
+	assert_int_equal(pw->require_other, 1);     /* inherited */
+	assert_int_equal(ch->min_length, 8);
+	assert_int_equal(ch->min_classes, 0);
+	assert_int_equal(ch->require_other, 0);     /* reset by its preset */
+	assert_int_equal(ni->preset, PVA_PRESET_NIST);
+	assert_int_equal(ni->min_length, 15);
+	assert_int_equal(ni->require_other, 0);
+	assert_int_equal(ot->min_length, 14);
+	assert_int_equal(ot->require_other, 1);
+	pva_config_free(cfg);
+}
+
+static void test_policy_every_key(void **state)
+{
+	struct pva_config *cfg = parse_ok(
+		"defaults = { min_length = 10; max_length = 200; min_classes = 4;\n"
+		"  require_upper = false; require_lower = false; require_digit = false;\n"
+		"  require_other = true; max_repeat = 0; max_sequence = 6; check_user = false;\n"
+		"  min_old_diff = 3; blocklist = false; blocklist_file = \"/etc/privauth/bl.txt\";\n"
+		"  min_guesses_log10 = 10; enforce_for_root = true; warn_only = true;\n"
+		"  retry = 10; };\n");
+	const struct pva_policy *p = &cfg->defaults.policy;
+
+	(void)state;
+	assert_int_equal(p->preset, PVA_PRESET_DEFAULT);
+	assert_int_equal(p->min_length, 10);
+	assert_int_equal(p->max_length, 200);
+	assert_int_equal(p->min_classes, 4);
+	assert_false(p->require_upper || p->require_lower || p->require_digit);
+	assert_int_equal(p->require_other, 1);
+	assert_int_equal(p->max_repeat, 0);
+	assert_int_equal(p->max_sequence, 6);
+	assert_int_equal(p->check_user, 0);
+	assert_int_equal(p->min_old_diff, 3);
+	assert_int_equal(p->blocklist, 0);
+	assert_string_equal(p->blocklist_file, "/etc/privauth/bl.txt");
+	assert_int_equal(p->min_guesses_log10, 10);
+	assert_int_equal(p->enforce_for_root, 1);
+	assert_int_equal(p->warn_only, 1);
+	assert_int_equal(p->retry, 10);
+	pva_config_free(cfg);
+}
+
+static void test_policy_errors(void **state)
+{
+	(void)state;
+	parse_bad("\ndefaults = { max_length = 63; };\n", "t.conf:2: max_length: 63 is out of range 64..256");
+	parse_bad("defaults = { max_length = 257; };\n", "t.conf:1: max_length");
+	parse_bad("defaults = {\n min_classes = 5; };\n", "t.conf:2: min_classes");
+	parse_bad("defaults = { retry = 0; };\n", "t.conf:1: retry");
+	parse_bad("defaults = { retry = 11; };\n", "t.conf:1: retry");
+	parse_bad("defaults = { min_guesses_log10 = 21; };\n", "t.conf:1: min_guesses_log10");
+	parse_bad("defaults = { min_length = 0; };\n", "t.conf:1: min_length");
+	parse_bad("defaults = { require_upper = 1; };\n", "require_upper: expected true or false");
+	parse_bad("defaults = { policy = \"strict\"; };\n",
+		  "policy: \"strict\" is not one of \"default\", \"nist-800-63b\"");
+	parse_bad("defaults = { blocklist_file = \"bl.txt\"; };\n",
+		  "t.conf:1: blocklist_file: must be an absolute path");
+	parse_bad("defaults = { min_len = 12; };\n", "t.conf:1: min_len: unknown key");
+	parse_bad("defaults = { min_length = 100; max_length = 64; };\n",
+		  "min_length: 100 is above max_length 64");
+	parse_bad("services = {\n passwd = {\n  min_length = 130; }; };\n",
+		  "min_length: 130 is above max_length 128 (service passwd)");
+	parse_bad("services = { passwd = {\n  policy = \"nist\"; }; };\n", "t.conf:2: policy");
+}
+
+static void test_dump_policy(void **state)
+{
+	struct pva_config *cfg = parse_ok(
+		"services = { passwd = { policy = \"nist-800-63b\"; retry = 2;\n"
+		"  blocklist_file = \"/etc/privauth/bl.txt\"; }; };\n");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	(void)state;
+	pva_config_dump(cfg, pva_config_service(cfg, "passwd"), fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "policy = \"nist-800-63b\";\nmin_length = 15;\n"));
+	assert_non_null(strstr(buf, "require_upper = false;\n"));
+	assert_non_null(strstr(buf, "blocklist = true;\nblocklist_file = \"/etc/privauth/bl.txt\";\n"));
+	assert_non_null(strstr(buf, "enforce_for_root = false;\nwarn_only = false;\nretry = 2;\n"));
+	free(buf);
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	pva_config_dump(cfg, &cfg->defaults, fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "policy = \"default\";\nmin_length = 12;\nmax_length = 128;\n"
+				"min_classes = 3;\nrequire_upper = true;\n"));
+	free(buf);
+	pva_config_free(cfg);
+}
+
 /* File-level checks: ownership, mode, symlinks, @include, size. */
 static void test_file_checks(void **state)
 {
@@ -432,6 +573,12 @@ int main(void)
 		cmocka_unit_test(test_routes_parse_and_inherit),
 		cmocka_unit_test(test_routing_errors),
 		cmocka_unit_test(test_dump_routing),
+		cmocka_unit_test(test_policy_defaults),
+		cmocka_unit_test(test_policy_preset_first),
+		cmocka_unit_test(test_policy_service_override),
+		cmocka_unit_test(test_policy_every_key),
+		cmocka_unit_test(test_policy_errors),
+		cmocka_unit_test(test_dump_policy),
 		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_oversize_file),
 	};
