@@ -10,6 +10,7 @@
 
 #include "core/cfgread.h"
 #include "core/secfile.h"
+#include "policy/zxcvbn.h"
 #include "delivery/message.h"
 #include "delivery/route.h"
 
@@ -211,6 +212,10 @@ static enum pva_rc read_policy(struct pva_cfgread *rd, const config_setting_t *g
 		return PVA_ERR_CONFIG;
 	if (f != NULL && p->blocklist_file[0] != '/')
 		return pva_cfg_fail(rd, f, "blocklist_file", "must be an absolute path");
+	if (p->min_guesses_log10 > 0 && !pva_zxcvbn_available())
+		return pva_cfg_fail(rd, config_setting_get_member(grp, "min_guesses_log10"),
+				    "min_guesses_log10", "this build has no zxcvbn (install "
+				    "libzxcvbn-dev and rebuild), so the estimate cannot be checked");
 	return PVA_OK;
 }
 

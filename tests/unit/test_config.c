@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,34 @@ static void test_service_lookup_and_decoy_country(void **state)
 	parse_bad("decoy_country = \"+86\";\n", "decoy_country: expected a calling code");
 	parse_bad("secrets_file = \"rel\";\n", "secrets_file: must be an absolute path");
 	parse_bad("secrets_file = \"/nonexistent/secrets\";\n", "secrets_file: /nonexistent/secrets: not found");
+}
+
+/* The shipped, commented example must load as it is. */
+static void test_shipped_example_loads(void **state)
+{
+	const char *src = getenv("PVA_SRCDIR");
+	char path[PATH_MAX], *text;
+	struct pva_config *cfg = NULL;
+	FILE *fp;
+	long n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/conf/privauth.conf", src ? src : ".");
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	if (pva_config_parse(text, path, &cfg, err, sizeof(err)) != PVA_OK)
+		fail_msg("%s", err);
+	assert_int_equal(pva_config_service(cfg, "passwd")->policy.min_length, 14);
+	assert_int_equal(pva_config_service(cfg, "login")->code_ttl, 120);
+	pva_config_free(cfg);
+	free(text);
 }
 
 static void test_dump(void **state)
@@ -567,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_line_key),
 		cmocka_unit_test(test_channel_needs_capable_provider),
 		cmocka_unit_test(test_dump),
+		cmocka_unit_test(test_shipped_example_loads),
 		cmocka_unit_test(test_templates_must_fit_at_worst),
 		cmocka_unit_test(test_service_lookup_and_decoy_country),
 		cmocka_unit_test(test_limit_defaults),
