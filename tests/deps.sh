@@ -94,6 +94,7 @@ deb_install() {
 		fi
 		;;
 	esac
+	pwq_before=$(grep -l pam_pwquality /etc/pam.d/common-password 2>/dev/null || true)
 	export DEBIAN_FRONTEND=noninteractive
 	rc=0
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null ||
@@ -106,6 +107,17 @@ deb_install() {
 	[ "$made_policy" -eq 1 ] && as_root rm -f "$policy"
 	case " $missing " in
 	*" openssh-server "*) ssh_units_restore "$ssh_before" ;;
+	esac
+	case " $missing " in
+	*" libpam-pwquality "*)
+		# Its maintainer script enables pam_pwquality in the host's
+		# common-password (pam-auth-update).  It is here for the
+		# benchmark only: take it back out unless it was there before.
+		if [ -z "$pwq_before" ] && command -v pam-auth-update >/dev/null &&
+		   grep -q pam_pwquality /etc/pam.d/common-password 2>/dev/null; then
+			as_root pam-auth-update --package --remove pwquality >/dev/null 2>&1 || true
+		fi
+		;;
 	esac
 	still=$(deb_missing)
 	if [ "$rc" -ne 0 ] || [ -n "$still" ]; then
