@@ -165,6 +165,7 @@ int pva_cli_check_password(struct pva_cli *cli, int argc, char **argv)
 	if (warn[0] != '\0')
 		fprintf(stderr, "privauthctl: %s\n", warn);
 	fill_ctx(&ctx, &o, host, sizeof(host));
+	ctx.host = cli->cfg->hostname; /* what the module uses, not gethostname() */
 	r = check_all(&s->policy, bl, &ctx, o.batch, buf);
 out:
 	sodium_free(buf);

@@ -140,7 +140,10 @@ static int update(pam_handle_t *pamh, int flags, const struct pw_args *a)
 	struct pva_config *cfg = NULL;
 	struct pva_blocklist *bl = NULL;
 	struct pva_pw_ctx ctx = { NULL, NULL, NULL, NULL, NULL };
-	struct pva_chauthtok req = { NULL, NULL, &ctx, a->source, NULL, getuid() == 0 };
+	/* root changing someone's password may override; a user forced to change
+	 * an expired password at login (sshd, login, su run as root) may not */
+	struct pva_chauthtok req = { NULL, NULL, &ctx, a->source, NULL,
+				     getuid() == 0 && !(flags & (int)PAM_CHANGE_EXPIRED_AUTHTOK) };
 	struct pva_pam_io pio = { pamh, (flags & (int)PAM_SILENT) != 0 };
 	struct pva_io io;
 	struct pva_log lg;
@@ -170,6 +173,8 @@ static int update(pam_handle_t *pamh, int flags, const struct pw_args *a)
 	pr = map_pw_rc(rc);
 	if (rc == PVA_OK)
 		pr = pam_set_item(pamh, PAM_AUTHTOK, tok);
+	else /* a refused token must not reach pam_unix, whatever the control flag */
+		(void)pam_set_item(pamh, PAM_AUTHTOK, NULL);
 	if (tok != NULL) {
 		sodium_memzero(tok, strlen(tok));
 		free(tok);

@@ -454,6 +454,12 @@ static void check_blocklist(const struct pva_policy *p, const struct pva_blockli
 	n = pva_norm_stripped(pw, s->len, s->tmp, BUF);
 	hit = listed_either(bl, s->tmp, n) || listed_pair(bl, s->tmp, n, s->pair) ||
 	      listed_cuts(bl, pw, s);
+	/* the whole canonical form too: a password of digits or symbols only
+	 * strips to nothing above, but an admin list may name it */
+	if (!hit) {
+		memcpy(s->tmp, s->norm, s->nlen + 1);
+		hit = listed_either(bl, s->tmp, s->nlen);
+	}
 	if (hit)
 		add(v, PVA_PW_BLOCKLISTED, "It is a common password or word, or a small "
 		    "change of one (\"password\" with digits, symbols or look-alike "
@@ -526,7 +532,8 @@ enum pva_rc pva_policy_check(const struct pva_policy *p, const struct pva_blockl
 	check_personal(p, ctx, &s, v);
 	check_old(p, ctx, &s, v);
 	check_blocklist(p, bl, pw, &s, v);
-	check_guesses(p, ctx, pw, v);
+	if (v->n == 0) /* zxcvbn is the one costly step: only when all else passed */
+		check_guesses(p, ctx, pw, v);
 	sodium_memzero(&s, sizeof(s));
 	return PVA_OK;
 }

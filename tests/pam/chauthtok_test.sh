@@ -141,6 +141,10 @@ scn_root() {
 		error_has '^Warning: '
 	check "root, enforce_for_root=false: says why it is accepted" error_has 'root'
 	check "root, enforce_for_root=false: the weak token is handed on" authtok_is "$WEAK"
+	write_conf retry=1
+	chpw passwd daemon --expired "=$WEAK" "=$WEAK"
+	check "expired password changed at login (root process, PAM_CHANGE_EXPIRED_AUTHTOK): weak refused" \
+		result_is PAM_AUTHTOK_ERR
 	write_conf enforce_for_root=true retry=1
 	chpw passwd daemon "=$WEAK" "=$WEAK"
 	check "root, enforce_for_root=true: weak password refused" result_is PAM_AUTHTOK_ERR

@@ -62,6 +62,7 @@ struct harness {
 	size_t next;
 	int quiet;
 	int chauthtok;            /* run pam_chauthtok instead */
+	int expired;              /* ... with PAM_CHANGE_EXPIRED_AUTHTOK, as login does */
 	struct spool_msg *seen;   /* in order of appearance, newest last */
 	size_t n_seen;
 };
@@ -441,6 +442,10 @@ static int parse_args(int argc, char **argv, struct opts *o, struct harness *h)
 			h->chauthtok = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--expired") == 0) { /* PAM_CHANGE_EXPIRED_AUTHTOK */
+			h->expired = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return -1;
 		if (strcmp(argv[i], "--service") == 0)
@@ -508,7 +513,7 @@ int main(int argc, char **argv)
 	if (o.rhost != NULL)
 		rc = pam_set_item(pamh, PAM_RHOST, o.rhost);
 	if (rc == PAM_SUCCESS && h.chauthtok)
-		rc = pam_chauthtok(pamh, 0);
+		rc = pam_chauthtok(pamh, h.expired ? PAM_CHANGE_EXPIRED_AUTHTOK : 0);
 	else if (rc == PAM_SUCCESS)
 		rc = pam_authenticate(pamh, 0);
 	if (h.chauthtok)

@@ -14,7 +14,7 @@ CTL="$ROOT/${BUILD:-build}/privauthctl"
 
 tap_mkenv checkpw
 mkdir -m 0700 -p "$T_DIR/spool"
-printf '# site words\nAcmeWidgets\n' >"$T_DIR/block.txt"
+printf '# site words\nAcmeWidgets\n867530986753098\n' >"$T_DIR/block.txt"
 chmod 0644 "$T_DIR/block.txt"
 cat >"$T_CONF" <<CONF
 state_dir = "$T_STATE";
@@ -25,7 +25,7 @@ defaults = {
 };
 services = {
   passwd = { min_length = 16; require_other = true; };
-  chpasswd = { policy = "nist-800-63b"; };
+  chpasswd = { policy = "nist-800-63b"; blocklist_file = "$T_DIR/block.txt"; };
 };
 CONF
 chmod 0644 "$T_CONF"
@@ -63,6 +63,8 @@ check "service passwd is stricter (symbol)" 1 'no symbol' 'Gx7kVm2qLwZpQr4T' --s
 check "service chpasswd: NIST preset takes a passphrase" 0 '^accepted$' \
 	'tailcoat victory quilter amber' --service chpasswd
 check "service chpasswd: NIST preset length 15" 1 'at least 15' 'Gx7kVm2qLwZp' --service chpasswd
+check "NIST preset: a digits-only admin blocklist entry is refused" 1 'common password' \
+	'867530986753098' --service chpasswd
 check "batch: one verdict per line" 1 'accepted' "$(printf 'Gx7kVm2qLwZp\npassword')" --batch
 out=$(printf 'Gx7kVm2qLwZp\npassword\nRb8nHt3sPcYd\n' |
 	"$CTL" --conf "$T_CONF" check-password --batch 2>&1)
