@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "core/cfgread.h"
+#include "core/config_privacy.h"
 #include "core/secfile.h"
 #include "policy/zxcvbn.h"
 #include "delivery/message.h"
@@ -17,7 +18,7 @@
 static const char *const top_keys[] = {
 	"state_dir", "host_key", "hostname", "secrets_file", "decoy_country",
 	"providers", "defaults",
-	"services", NULL
+	"services", "locale_dir", "smtp", NULL
 };
 
 static const char *const service_keys[] = {
@@ -31,7 +32,13 @@ static const char *const service_keys[] = {
 	"policy", "min_length", "max_length", "min_classes", "require_upper",
 	"require_lower", "require_digit", "require_other", "max_repeat",
 	"max_sequence", "check_user", "min_old_diff", "blocklist", "blocklist_file",
-	"min_guesses_log10", "enforce_for_root", "warn_only", "retry", NULL
+	"min_guesses_log10", "enforce_for_root", "warn_only", "retry",
+	/* privacy, bypass, reminders, language (core/config_privacy.h) */
+	"language", "message_zh_CN", "voice_message_zh_CN", "require_consent",
+	"privacy_notice", "privacy_notice_zh_CN", "privacy_notice_file",
+	"privacy_notice_file_zh_CN", "exempt_groups", "trusted_networks",
+	"grace_hours", "backup_codes", "remind_after_days", "remind_every_days",
+	"remind_via", "remind_message", "remind_message_zh_CN", NULL
 };
 
 static const char *const presets[] = { "default", "nist-800-63b", NULL };
@@ -62,6 +69,7 @@ static void builtin_defaults(struct pva_settings *s)
 	snprintf(s->voice_message, sizeof(s->voice_message), "%s",
 		 PVA_DEFAULT_VOICE_MESSAGE);
 	pva_policy_defaults(&s->policy, PVA_PRESET_DEFAULT);
+	pva_config_privacy_defaults(s);
 }
 
 static int valid_name(const char *n)
@@ -239,7 +247,8 @@ static enum pva_rc apply_settings(struct pva_cfgread *rd, const config_setting_t
 	    pva_route_read(rd, grp, cfg, s) ||
 	    read_template(rd, grp, "message", s->message, sizeof(s->message)) ||
 	    read_template(rd, grp, "voice_message", s->voice_message,
-			  sizeof(s->voice_message)))
+			  sizeof(s->voice_message)) ||
+	    pva_config_read_privacy(rd, grp, s))
 		return PVA_ERR_CONFIG;
 	s->failmode = (enum pva_failmode)fm;
 	s->unenrolled = (enum pva_unenrolled)un;
@@ -395,7 +404,9 @@ static enum pva_rc load_globals(struct pva_cfgread *rd, const config_setting_t *
 	else if (cfg->host_key[0] != '/')
 		return pva_cfg_fail(rd, config_setting_get_member(root, "host_key"),
 				    "host_key", "must be an absolute path");
-	return load_secrets(rd, root, cfg);
+	if (load_secrets(rd, root, cfg) != PVA_OK)
+		return PVA_ERR_CONFIG;
+	return pva_config_read_globals_privacy(rd, root, cfg);
 }
 
 /* Caps left unset follow the user's, once every service is built (so an

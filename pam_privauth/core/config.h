@@ -36,7 +36,26 @@
 #define PVA_TEMPLATE_MAX 480
 #define PVA_NAME_MAX 64
 
+/* Languages of prompts, notices and message templates (core/i18n.h). */
+enum pva_lang { PVA_LANG_EN = 0, PVA_LANG_ZH_CN = 1 };
+#define PVA_N_LANGS 2
+#define PVA_LANG_AUTO (-1)    /* pva_settings.language: follow the user */
+#define PVA_NOTICE_MAX 2048   /* privacy notice text, bytes */
+#define PVA_MAX_GROUP_PATTERNS 16
+#define PVA_MAX_NETWORKS 32
+#define PVA_MAX_WARNINGS 16
+#define PVA_WARNING_MAX 320
+
 enum pva_failmode { PVA_FAILMODE_SECURE = 0, PVA_FAILMODE_SAFE = 1 };
+enum pva_remind_via { PVA_REMIND_SMS = 0, PVA_REMIND_EMAIL = 1 };
+
+/* One trusted_networks entry: addr/bits, family AF_INET or AF_INET6
+ * (addr holds 4 or 16 bytes, host bits zero). */
+struct pva_cidr {
+	int family;
+	unsigned char addr[16];
+	unsigned bits;
+};
 enum pva_unenrolled { PVA_UNENROLLED_DENY = 0, PVA_UNENROLLED_ALLOW = 1 };
 
 /* Numbers starting with `prefix` ("+" alone matches every number) are
@@ -84,6 +103,46 @@ struct pva_settings {
 	/* Password policy for pam_sm_chauthtok: pva_policy_defaults() of the
 	 * `policy` preset, then the single keys. */
 	struct pva_policy policy;
+
+	/* Language (core/i18n.h): PVA_LANG_AUTO or an enum pva_lang.  The
+	 * English templates are message/voice_message above; these are the
+	 * Simplified Chinese ones (built-in defaults unless configured). */
+	int language;
+	char message_zh[PVA_TEMPLATE_MAX];
+	char voice_message_zh[PVA_TEMPLATE_MAX];
+
+	/* Privacy notice and consent (privacy/notice.h): the notice text per
+	 * language ("" = the built-in text), from privacy_notice[_zh_CN] or
+	 * privacy_notice_file[_zh_CN] (read at load). */
+	int require_consent;
+	char notice[PVA_N_LANGS][PVA_NOTICE_MAX];
+
+	/* Operator bypass rules (privacy/bypass.h). */
+	char exempt_groups[PVA_MAX_GROUP_PATTERNS][PVA_NAME_MAX]; /* "!" = not */
+	size_t n_exempt;
+	struct pva_cidr trusted[PVA_MAX_NETWORKS];
+	size_t n_trusted;
+	unsigned grace_hours;         /* 0 = off */
+	int backup_codes;             /* accept backup codes at the prompt */
+
+	/* Password reminders (privacy/remind.h). */
+	unsigned remind_after_days;   /* 0 = off */
+	unsigned remind_every_days;
+	enum pva_remind_via remind_via;
+	char remind_message[PVA_N_LANGS][PVA_TEMPLATE_MAX]; /* "" = built-in */
+};
+
+/* Outgoing mail for reminders (delivery/smtp.h); url "" = no mail. */
+struct pva_smtp_conf {
+	char url[256];                /* smtp://host:port or smtps://host:port */
+	char from[256];               /* envelope and From: address */
+	char to[256];                 /* recipient template, "{user}@example.org" */
+	char ca_file[PATH_MAX];       /* "" = the system store */
+	unsigned timeout;             /* seconds for the whole exchange */
+	/* Credentials (group "smtp" of secrets_file: username, password);
+	 * NULL when absent.  SECRET, borrowed from pva_config.secrets. */
+	const char *username;
+	const char *password;
 };
 
 struct pva_config {
@@ -94,6 +153,12 @@ struct pva_config {
 	char secrets_file[PATH_MAX];    /* "" = none */
 	char decoy_country[4];          /* calling code of decoy numbers, "86" */
 	struct pva_secrets *secrets;    /* loaded from secrets_file; SECRET */
+	char locale_dir[PATH_MAX];      /* gettext catalogs, /usr/share/locale */
+	struct pva_smtp_conf smtp;
+	/* Non-fatal findings of the load, "FILE:LINE: KEY: warning: ..."
+	 * (privauthctl check-config prints them, the module logs them). */
+	char warnings[PVA_MAX_WARNINGS][PVA_WARNING_MAX];
+	size_t n_warnings;
 	struct pva_settings defaults;
 	struct pva_settings *services;  /* each = defaults + its overrides */
 	size_t n_services;
