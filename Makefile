@@ -48,7 +48,8 @@ LDHARDEN   += -fsanitize=address,undefined
 endif
 
 LIB_SRC    := $(sort $(wildcard pam_privauth/core/*.c pam_privauth/otp/*.c \
-                pam_privauth/store/*.c pam_privauth/delivery/*.c pam_privauth/policy/*.c))
+                pam_privauth/store/*.c pam_privauth/delivery/*.c pam_privauth/policy/*.c \
+                pam_privauth/privacy/*.c))
 # Built-in password blocklist: generated from john-data and python3-zxcvbn,
 # compiled into the library as const data (tools/mkblocklist.py).
 BLOCKLIST_C := $(BUILD)/gen/blocklist_data.c
