@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "core/phone.h"
 #include "delivery/deliver.h"
 #include "otp/ledger.h"
@@ -33,6 +34,8 @@ struct flow {
 	int fresh;                          /* sent during this call */
 	int bypass;                         /* failmode safe let it through */
 	int decoy;                          /* no number: act it out, send nothing */
+	enum pva_lang lang;                 /* of prompts, notice and messages */
+	struct pva_i18n i18n;
 };
 
 static void ev(const struct flow *f, int prio, const char *event, const char *k1,
@@ -64,9 +67,9 @@ static void span(time_t secs, char *out, size_t len)
 	if (secs < 0)
 		secs = 0;
 	if (secs >= 60)
-		snprintf(out, len, "%lld min", (long long)((secs + 59) / 60));
+		snprintf(out, len, _("%lld min"), (long long)((secs + 59) / 60));
 	else
-		snprintf(out, len, "%lld s", (long long)secs);
+		snprintf(out, len, _("%lld s"), (long long)secs);
 }
 
 static int voice_allowed(const struct pva_settings *s)
@@ -81,13 +84,20 @@ static int voice_allowed(const struct pva_settings *s)
 
 static void prompt_text(const struct flow *f, time_t now, char *out, size_t len)
 {
+	const char *by = f->channel == PVA_CH_VOICE ? _("voice call") : _("SMS");
 	char valid[32];
+	size_t n;
 
 	span(f->expires - now, valid, sizeof(valid));
-	snprintf(out, len, "Code %ssent by %s to %s, valid %s. Code (r = resend%s): ",
-		 f->fresh ? "" : "already ",
-		 f->channel == PVA_CH_VOICE ? "voice call" : "SMS", f->mask, valid,
-		 voice_allowed(f->s) && f->channel != PVA_CH_VOICE ? ", v = voice call" : "");
+	if (f->fresh)
+		snprintf(out, len, _("Code sent by %s to %s, valid %s."), by, f->mask, valid);
+	else
+		snprintf(out, len, _("Code already sent by %s to %s, valid %s."), by,
+			 f->mask, valid);
+	n = strlen(out);
+	snprintf(out + n, len - n, " %s",
+		 voice_allowed(f->s) && f->channel != PVA_CH_VOICE ?
+		 _("Code (r = resend, v = voice call): ") : _("Code (r = resend): "));
 }
 
 static void code_live(struct flow *f, const struct pva_ledger_result *r)
@@ -109,7 +119,7 @@ static enum pva_rc undelivered(struct flow *f, const struct pva_ledger_result *r
 	if (!initial && r->has_prev && r->prev.expires > time(NULL)) {
 		ev(f, LOG_WARNING, "delivery_failed", "outcome", "previous code kept",
 		   NULL, NULL);
-		tell(f, "The new code could not be sent; the previous code still works.");
+		tell(f, _("The new code could not be sent; the previous code still works."));
 		return PVA_OK;
 	}
 	if (initial && f->s->failmode == PVA_FAILMODE_SAFE) {
@@ -119,7 +129,7 @@ static enum pva_rc undelivered(struct flow *f, const struct pva_ledger_result *r
 		return PVA_OK;
 	}
 	ev(f, LOG_ERR, "delivery_failed", "failmode", "secure", "outcome", "denied");
-	tell(f, "The code could not be sent. Try again later or contact your administrator.");
+	tell(f, _("The code could not be sent. Try again later or contact your administrator."));
 	return PVA_UNAVAIL;
 }
 
@@ -165,15 +175,15 @@ static enum pva_rc refused(struct flow *f, const struct pva_ledger_result *r, ti
 	span(r->until - now, wait, sizeof(wait));
 	if (r->outcome == PVA_LEDGER_LOCKED) {
 		ev(f, LOG_NOTICE, "locked_out", "retry_in", wait, NULL, NULL);
-		tell(f, "Too many failed codes. Try again in %s.", wait);
+		tell(f, _("Too many failed codes. Try again in %s."), wait);
 	} else if (r->outcome == PVA_LEDGER_REFUSED) {
 		ev(f, LOG_WARNING, "destination_refused", "outcome", "denied",
 		   "detail", "number outside allowed_prefixes");
-		tell(f, "Codes cannot be sent to this number; contact your administrator.");
+		tell(f, _("Codes cannot be sent to this number; contact your administrator."));
 	} else {
 		ev(f, LOG_NOTICE, "rate_limited", "limit", pva_limit_name(r->limit),
 		   "retry_in", wait);
-		tell(f, "Too many codes sent; try again in %s.", wait);
+		tell(f, _("Too many codes sent; try again in %s."), wait);
 	}
 	return PVA_DENIED;
 }
@@ -215,7 +225,7 @@ static enum pva_rc resend(struct flow *f, enum pva_channel ch)
 	enum pva_rc rc;
 
 	if (ch == PVA_CH_VOICE && !voice_allowed(f->s)) {
-		tell(f, "Voice calls are not available here.");
+		tell(f, _("Voice calls are not available here."));
 		return PVA_OK;
 	}
 	rc = pva_ledger_resend(&f->lc, ch, now, &r);
@@ -225,7 +235,7 @@ static enum pva_rc resend(struct flow *f, enum pva_channel ch)
 		rc = send_code(f, &r, 0);
 	} else if (r.outcome == PVA_LEDGER_COOLDOWN) {
 		span(r.until - now, wait, sizeof(wait));
-		tell(f, "Please wait %s before asking for a new code.", wait);
+		tell(f, _("Please wait %s before asking for a new code."), wait);
 	} else {
 		rc = refused(f, &r, now);
 	}
@@ -250,7 +260,7 @@ static enum pva_rc check(struct flow *f, const char *answer, int *done)
 	case PVA_LEDGER_CORRECT:
 		if (f->decoy) { /* a lucky guess of a code nobody received */
 			ev(f, LOG_NOTICE, "auth", "outcome", "denied (not enrolled)", NULL, NULL);
-			tell(f, "Wrong code. Too many attempts: this code is no longer valid.");
+			tell(f, _("Wrong code. Too many attempts: this code is no longer valid."));
 			return PVA_MAXTRIES;
 		}
 		ev(f, LOG_INFO, "auth", "outcome", "success", NULL, NULL);
@@ -259,20 +269,23 @@ static enum pva_rc check(struct flow *f, const char *answer, int *done)
 		*done = 0;
 		snprintf(left, sizeof(left), "%u", r.left);
 		ev(f, LOG_NOTICE, "code_wrong", "attempts_left", left, NULL, NULL);
-		tell(f, "Wrong code. %u attempt%s left.", r.left, r.left == 1 ? "" : "s");
+		if (r.left == 1)
+			tell(f, "%s", _("Wrong code. 1 attempt left."));
+		else
+			tell(f, _("Wrong code. %u attempts left."), r.left);
 		return PVA_OK;
 	case PVA_LEDGER_MAXTRIES:
 		span(r.until - now, wait, sizeof(wait));
 		ev(f, LOG_NOTICE, "code_maxtries", "lockout", r.locked_now ? wait : NULL,
 		   NULL, NULL);
 		if (r.locked_now)
-			tell(f, "Wrong code. Too many failed codes: locked for %s.", wait);
+			tell(f, _("Wrong code. Too many failed codes: locked for %s."), wait);
 		else
-			tell(f, "Wrong code. Too many attempts: this code is no longer valid.");
+			tell(f, _("Wrong code. Too many attempts: this code is no longer valid."));
 		return PVA_MAXTRIES;
 	case PVA_LEDGER_EXPIRED:
 		ev(f, LOG_NOTICE, "code_expired", NULL, NULL, NULL, NULL);
-		tell(f, "The code has expired. Log in again to get a new one.");
+		tell(f, _("The code has expired. Log in again to get a new one."));
 		return PVA_DENIED;
 	default:
 		return refused(f, &r, now);
@@ -468,7 +481,10 @@ enum pva_rc pva_flow_authenticate(const struct pva_config *cfg,
 	f.lc.s = f.s;
 	f.lc.user = req->user;
 	f.lc.service = req->service;
+	f.lang = pva_lang_choose(f.s, NULL, req->locale);
+	pva_i18n_begin(&f.i18n, cfg, f.lang);
 	rc = run(&f);
+	pva_i18n_end(&f.i18n);
 out:
 	pva_hostkey_free(f.key);
 	sodium_memzero(f.phone, sizeof(f.phone));

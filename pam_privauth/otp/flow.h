@@ -27,6 +27,8 @@ struct pva_request {
 	const char *service;   /* the settings to use */
 	const char *rhost;     /* may be NULL */
 	int user_exists;       /* the account exists on this system */
+	const char *locale;    /* LANGUAGE/LC_ALL/LC_MESSAGES/LANG of the PAM or
+				* process environment, or NULL (core/i18n.h) */
 };
 
 enum pva_rc pva_flow_authenticate(const struct pva_config *cfg,

@@ -94,3 +94,18 @@ int pva_pam_getpw(const char *user, char *gecos, size_t gecoslen)
 	free(buf);
 	return found;
 }
+
+const char *pva_pam_locale(pam_handle_t *pamh)
+{
+	static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", NULL };
+	const char *v;
+	size_t i;
+
+	for (i = 0; vars[i]; i++)
+		if ((v = pam_getenv(pamh, vars[i])) != NULL && v[0] != '\0')
+			return v;
+	for (i = 0; vars[i]; i++)
+		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
+			return v;
+	return NULL;
+}

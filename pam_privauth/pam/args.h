@@ -30,4 +30,9 @@ int pva_pam_user_service(pam_handle_t *pamh, const struct pva_pam_args *a,
  * When gecos is not NULL it receives the GECOS field ("" if unknown). */
 int pva_pam_getpw(const char *user, char *gecos, size_t gecoslen);
 
+/* The user's language setting: the first of LANGUAGE, LC_ALL, LC_MESSAGES
+ * and LANG set in the PAM environment, else in the process environment;
+ * NULL when none is.  Borrowed. */
+const char *pva_pam_locale(pam_handle_t *pamh);
+
 #endif

@@ -34,7 +34,7 @@ PVA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
 	struct pva_config *cfg = NULL;
-	struct pva_request req = { NULL, NULL, NULL, 0 };
+	struct pva_request req = { NULL, NULL, NULL, 0, NULL };
 	struct pva_pam_io pio = { pamh, (flags & (int)PAM_SILENT) != 0 };
 	struct pva_io io;
 	struct pva_log lg;
@@ -53,6 +53,7 @@ PVA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 		return pr;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
 		req.rhost = item;
+	req.locale = pva_pam_locale(pamh);
 	req.user_exists = pva_pam_getpw(req.user, NULL, 0);
 	if (req.user_exists < 0) {
 		pva_log_event(&lg, LOG_ERR, "user_lookup_failed", "user", req.user,

@@ -120,7 +120,7 @@ static int teardown(void **state)
 
 static enum pva_rc run(struct fx *f, const char *user, const char *service, int exists)
 {
-	struct pva_request req = { user, service, "192.0.2.7", exists };
+	struct pva_request req = { user, service, "192.0.2.7", exists, NULL };
 	struct pva_io io = { s_prompt, s_error, &f->sc };
 	struct pva_log lg = { s_log, &f->sc, 1 };
 
