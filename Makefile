@@ -70,10 +70,19 @@ LIB        := $(BUILD)/libprivauth.a
 MODULE     := $(BUILD)/pam_privauth.so
 CLI        := $(BUILD)/privauthctl
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
-TOOL_BINS  := $(BUILD)/tests/pam_harness $(BUILD)/tests/faketime.so $(BUILD)/tests/bench_login
+TOOL_BINS  := $(BUILD)/tests/pam_harness $(BUILD)/tests/faketime.so $(BUILD)/tests/bench_login \
+              $(BUILD)/tests/syslogcap.so
+# Message catalogs: po/LANG.po -> $(BUILD)/locale/LANG/LC_MESSAGES/pam_privauth.mo
+LINGUAS    := zh_CN
+LOCALEDIR  ?= $(PREFIX)/share/locale
+# systemd units (conf/systemd/): installed, never enabled
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+UNITS      := privauth-remind.service privauth-remind.timer \
+              privauth-purge.service privauth-purge.timer
+MO_FILES   := $(patsubst %,$(BUILD)/locale/%/LC_MESSAGES/pam_privauth.mo,$(LINGUAS))
 
-.PHONY: all install uninstall check unit demo bench deps clean tools
-all: $(MODULE) $(CLI)
+.PHONY: all install uninstall check unit demo bench deps clean tools pot
+all: $(MODULE) $(CLI) $(MO_FILES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -119,18 +128,50 @@ $(BUILD)/tests/faketime.so: tests/pam/faketime.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -shared -fPIC -Wall -Wextra -o $@ $< -ldl
 
+$(BUILD)/tests/syslogcap.so: tests/pam/syslogcap.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -shared -fPIC -Wall -Wextra -o $@ $< -ldl
+
 unit: $(UNIT_BINS)
 tools: $(TOOL_BINS)
 
-install: $(MODULE) $(CLI)
+$(BUILD)/locale/%/LC_MESSAGES/pam_privauth.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+
+# Regenerate po/pam_privauth.pot from the sources in po/POTFILES and merge
+# it into every po/LANG.po (then translate what is new or fuzzy).
+pot:
+	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --language=C \
+	  --add-comments=TRANSLATORS: --package-name=pam_privauth \
+	  -o po/pam_privauth.pot $$(grep -v '^#' po/POTFILES)
+	for l in $(LINGUAS); do \
+	  msgmerge --quiet --update --backup=none po/$$l.po po/pam_privauth.pot || exit 1; \
+	done
+
+install: $(MODULE) $(CLI) $(MO_FILES)
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/privauth
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_privauth.so
 	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/privauthctl
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/privauth.conf.5 $(DESTDIR)$(MANDIR)/man5/privauth.conf.5
+	install -m 0644 man/pam_privauth.8 man/privauthctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(UNITDIR)
+	install -m 0644 $(addprefix conf/systemd/,$(UNITS)) $(DESTDIR)$(UNITDIR)/
+	for l in $(LINGUAS); do \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	  install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/pam_privauth.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pam_privauth.mo || exit 1; \
+	done
 	[ -e $(DESTDIR)$(SYSCONFDIR)/privauth/privauth.conf ] || \
 	  install -m 0644 conf/privauth.conf $(DESTDIR)$(SYSCONFDIR)/privauth/privauth.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_privauth.so $(DESTDIR)$(SBINDIR)/privauthctl
+	rm -f $(DESTDIR)$(MANDIR)/man5/privauth.conf.5 \
+	  $(DESTDIR)$(MANDIR)/man8/pam_privauth.8 $(DESTDIR)$(MANDIR)/man8/privauthctl.8
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pam_privauth.mo; done
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
 
 deps:
 	tests/deps.sh
@@ -151,6 +192,15 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# Packages from a copy of the tree (packaging/): $(BUILD)/pkg/
+# libpam-privauth_<version>_<arch>.deb and pam_privauth-<version>-1.<arch>.rpm.
+# The version is the first line of packaging/debian/changelog.
+.PHONY: deb rpm
+deb:
+	packaging/mkdeb.sh $(BUILD)/pkg
+rpm:
+	packaging/mkrpm.sh $(BUILD)/pkg
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -12,12 +12,16 @@ libcurl4-openssl-dev libconfig-dev libjson-c-dev libcmocka-dev libpam-wrapper
 libpamtest0-dev python3-pypamtest pamtester openssh-server openssh-client
 expect python3-paramiko valgrind util-linux iproute2 passwd openssl
 john-data python3-zxcvbn libzxcvbn-dev wamerican
-libpwquality-dev libpam-pwquality cracklib-runtime"
+libpwquality-dev libpam-pwquality cracklib-runtime
+locales gettext python3-aiosmtpd
+groff-base man-db"
 
 RPM_PKGS="gcc make pkgconf-pkg-config pam-devel libsodium-devel libcurl-devel
 libconfig-devel json-c-devel libcmocka-devel pam_wrapper python3-pam_wrapper
 pamtester openssh-server openssh-clients expect python3-paramiko valgrind
-util-linux iproute passwd shadow-utils openssl"
+util-linux iproute passwd shadow-utils openssl
+glibc-langpack-zh gettext python3-aiosmtpd
+groff-base man-db"
 
 # Word count and one-line form of a whitespace-separated list.
 count() {
@@ -142,8 +146,29 @@ dnf_install() {
 	return 1
 }
 
+# The zh_CN.UTF-8 locale for the Chinese prompts (tests/i18n): Debian
+# generates it from /etc/locale.gen; only when it is not there yet.
+zh_locale() {
+	if locale -a 2>/dev/null | grep -qiE '^zh_CN\.utf-?8$'; then
+		return 0
+	fi
+	[ -f /etc/locale.gen ] && command -v locale-gen >/dev/null 2>&1 || return 0
+	if ! grep -qE '^[[:space:]]*zh_CN\.UTF-8[[:space:]]+UTF-8' /etc/locale.gen; then
+		as_root sed -i -E 's/^#[[:space:]]*(zh_CN\.UTF-8[[:space:]]+UTF-8)/\1/' \
+			/etc/locale.gen || return 1
+		grep -qE '^[[:space:]]*zh_CN\.UTF-8[[:space:]]+UTF-8' /etc/locale.gen ||
+			as_root sh -c 'echo "zh_CN.UTF-8 UTF-8" >> /etc/locale.gen' || return 1
+	fi
+	if as_root locale-gen >/dev/null 2>&1; then
+		echo "deps: generated the zh_CN.UTF-8 locale"
+	else
+		echo "deps: FAILED: locale-gen (zh_CN.UTF-8)"
+		return 1
+	fi
+}
+
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-	deb_install
+	deb_install && zh_locale
 elif command -v dnf >/dev/null 2>&1; then
 	dnf_install
 else

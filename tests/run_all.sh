@@ -41,7 +41,7 @@ suites() {
 	for t in "$dir"/tests/test_*; do
 		[ -x "$t" ] && run_tap "$(basename "$dir")-$(basename "$t")" "$t"
 	done
-	for t in tests/pam/module_test.sh tests/pam/chauthtok_test.sh tests/routing/routing_test.sh tests/policy/checkpw_test.sh; do
+	for t in tests/pam/module_test.sh tests/pam/privacy_test.sh tests/pam/chauthtok_test.sh tests/routing/routing_test.sh tests/policy/checkpw_test.sh tests/i18n/lang_test.sh tests/remind/remind_test.sh tests/privacy/rights_test.sh tests/privacy/leak_test.sh; do
 		run_tap "$(basename "$dir")-$(basename "$t" .sh)" env BUILD="$dir" "$t"
 	done
 }
@@ -49,6 +49,8 @@ suites() {
 if build build; then
 	suites build
 	run_tap build-properties env BUILD=build tests/build/exports_test.sh
+	run_tap po-catalog tests/i18n/po_test.sh
+	run_tap man-pages tests/docs/docs_test.sh
 	run_tap valgrind env BUILD=build tests/pam/valgrind_test.sh
 	run_tap sshd-login env BUILD=build tests/integration/sshd_login_test.sh
 	run_tap passwd-change env BUILD=build tests/integration/passwd_test.sh
@@ -63,6 +65,11 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if build build/asan SAN=1; then
 	suites build/asan
 fi
+# Packages (make deb, make rpm, lintian, rpmlint), then the .deb in a
+# debootstrap'ed bookworm container: ssh and login with real clients,
+# purge (tests/containers/; the root filesystem is cached in build/).
+run_tap packages env BUILD=build tests/containers/package_test.sh
+run_tap container-login env BUILD=build tests/containers/container_login_test.sh
 
 echo
 echo "$PASS passed, $FAIL failed"

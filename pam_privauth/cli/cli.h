@@ -27,4 +27,19 @@ int pva_cli_send_test(struct pva_cli *cli, int argc, char **argv);
  * 0 accepted, 1 refused or error, 2 bad arguments. */
 int pva_cli_check_password(struct pva_cli *cli, int argc, char **argv);
 
+/* init (init.c): create the state directory and host key if missing. */
+int pva_cli_init(struct pva_cli *cli, int argc, char **argv);
+
+/* remind [--dry-run] [--service NAME] (remind.c): password reminders to
+ * every enrolled user who is due; 0 when every send succeeded. */
+int pva_cli_remind(struct pva_cli *cli, int argc, char **argv);
+
+/* privacy_verbs.c: consent show|revoke USER, backup-codes USER [--count],
+ * export USER [--full], forget USER, purge [--dry-run]. */
+int pva_cli_consent(struct pva_cli *cli, int argc, char **argv);
+int pva_cli_backup_codes(struct pva_cli *cli, int argc, char **argv);
+int pva_cli_export(struct pva_cli *cli, int argc, char **argv);
+int pva_cli_forget(struct pva_cli *cli, int argc, char **argv);
+int pva_cli_purge(struct pva_cli *cli, int argc, char **argv);
+
 #endif

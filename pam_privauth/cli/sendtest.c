@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "core/i18n.h"
 #include "core/phone.h"
 #include "delivery/deliver.h"
 #include "delivery/route.h"
@@ -28,6 +29,8 @@ struct send_opts {
 	const char *service;
 	enum pva_channel channel;
 	int have_channel;
+	enum pva_lang lang;
+	int have_lang;
 };
 
 static int parse_opts(int argc, char **argv, struct send_opts *o)
@@ -50,6 +53,14 @@ static int parse_opts(int argc, char **argv, struct send_opts *o)
 			else
 				return -1;
 			o->have_channel = 1;
+		} else if (strcmp(argv[i], "--lang") == 0) {
+			if (strcmp(argv[i + 1], "en") == 0)
+				o->lang = PVA_LANG_EN;
+			else if (strcmp(argv[i + 1], "zh_CN") == 0)
+				o->lang = PVA_LANG_ZH_CN;
+			else
+				return -1;
+			o->have_lang = 1;
 		} else {
 			return -1;
 		}
@@ -132,15 +143,20 @@ static void print_attempts(const struct pva_deliver_result *res)
 
 /* Send the test message; 0 when a provider accepted it. */
 static int send_it(struct pva_cli *cli, const struct pva_settings *s,
-		   const struct send_opts *o, const char *phone, enum pva_channel ch)
+		   const struct send_opts *o, const char *phone, enum pva_channel ch,
+		   enum pva_lang lang)
 {
 	struct pva_deliver_result res;
 	struct pva_deliver_req req;
 	char code[PVA_CODE_MAX + 1], text[256];
 	enum pva_rc rc;
 
-	snprintf(text, sizeof(text), "pam_privauth test message for %.100s on %s: "
-		 "no action needed.", o->user, cli->cfg->hostname);
+	if (lang == PVA_LANG_ZH_CN)
+		snprintf(text, sizeof(text), "pam_privauth 测试消息：发给 %s 上的用户 "
+			 "%.100s，无需任何操作。", cli->cfg->hostname, o->user);
+	else
+		snprintf(text, sizeof(text), "pam_privauth test message for %.100s on %s: "
+			 "no action needed.", o->user, cli->cfg->hostname);
 	rc = pva_code_generate(s->code_length, code, sizeof(code));
 	if (rc != PVA_OK) {
 		fprintf(stderr, "privauthctl: send-test: %s\n", pva_rc_str(rc));
@@ -148,7 +164,7 @@ static int send_it(struct pva_cli *cli, const struct pva_settings *s,
 	}
 	req = (struct pva_deliver_req){ .user = o->user, .service = o->service,
 					.phone = phone, .channel = ch, .code = code,
-					.text = text };
+					.text = text, .lang = lang };
 	rc = pva_deliver(cli->cfg, s, &req, NULL, &res);
 	sodium_memzero(code, sizeof(code));
 	print_attempts(&res);
@@ -168,6 +184,7 @@ int pva_cli_send_test(struct pva_cli *cli, int argc, char **argv)
 	struct send_opts o;
 	char mask[PVA_PHONE_MASK_MAX];
 	enum pva_channel ch;
+	enum pva_lang lang;
 	enum pva_rc rc;
 	int r = 1;
 
@@ -193,9 +210,11 @@ int pva_cli_send_test(struct pva_cli *cli, int argc, char **argv)
 	pva_phone_mask(rec.phone, mask, sizeof(mask));
 	printf("user: %s\nphone: %s\nservice: %s%s\n", o.user, mask, o.service,
 	       s == &cli->cfg->defaults ? " (defaults)" : "");
+	lang = o.have_lang ? o.lang : pva_lang_choose(s, rec.lang, NULL);
+	printf("language: %s\n", pva_lang_name(lang));
 	print_route(s, rec.phone, ch);
 	if (charge(cli, s, &o, rec.phone) == 0)
-		r = send_it(cli, s, &o, rec.phone, ch);
+		r = send_it(cli, s, &o, rec.phone, ch, lang);
 out:
 	sodium_memzero(&rec, sizeof(rec));
 	return r;

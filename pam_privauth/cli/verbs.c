@@ -62,6 +62,8 @@ static int cmd_check_config(struct pva_cli *cli, int argc, char **argv)
 		return 2;
 	if (load_config(cli) != 0)
 		return 1;
+	for (size_t i = 0; i < cli->cfg->n_warnings; i++)
+		fprintf(stderr, "privauthctl: %s\n", cli->cfg->warnings[i]);
 	pva_config_dump(cli->cfg, pva_config_service(cli->cfg, service), stdout);
 	if (service && pva_config_service(cli->cfg, service) == &cli->cfg->defaults)
 		printf("# no services.%s group: the defaults apply\n", service);
@@ -121,12 +123,56 @@ static int read_phone(const char *arg, char *out, size_t outlen)
 	return 0;
 }
 
+/* --lang en|zh_CN, or "auto" for no preference. */
+static int parse_lang(const char *s, char *out, size_t outlen)
+{
+	if (strcmp(s, "auto") == 0)
+		s = "";
+	if (strlen(s) >= outlen || pva_phones_lang_check(s) != PVA_OK)
+		return -1;
+	snprintf(out, outlen, "%s", s);
+	return 0;
+}
+
+/* Without --phone: change the channel or language of an enrolled user. */
+static int user_update(struct pva_cli *cli, const struct pva_phone_rec *want,
+		       int have_channel, int have_lang)
+{
+	struct pva_phone_rec rec;
+	char mask[PVA_PHONE_MASK_MAX];
+	enum pva_rc rc;
+
+	if (!have_channel && !have_lang)
+		return 2;
+	if (pva_cli_open_store(cli, 0) != 0)
+		return 1;
+	rc = pva_phones_get(&cli->store, want->user, &rec);
+	if (rc == PVA_ERR_NOTFOUND) {
+		fprintf(stderr, "privauthctl: %s: not enrolled (give --phone)\n", want->user);
+		return 1;
+	}
+	if (rc == PVA_OK) {
+		if (have_channel)
+			rec.channel = want->channel;
+		if (have_lang)
+			memcpy(rec.lang, want->lang, sizeof(rec.lang));
+		rec.updated = time(NULL);
+		rc = pva_phones_set(&cli->store, &rec);
+	}
+	pva_phone_mask(rec.phone, mask, sizeof(mask));
+	sodium_memzero(&rec, sizeof(rec));
+	if (rc != PVA_OK)
+		return fail("user set", rc);
+	printf("%s: %s\n", want->user, mask);
+	return 0;
+}
+
 static int user_set(struct pva_cli *cli, int argc, char **argv)
 {
 	struct pva_phone_rec rec;
 	char mask[PVA_PHONE_MASK_MAX];
 	enum pva_rc rc;
-	int i;
+	int i, have_channel = 0, have_lang = 0;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.channel = PVA_CH_SMS;
@@ -142,12 +188,17 @@ static int user_set(struct pva_cli *cli, int argc, char **argv)
 			continue;
 		else if (strcmp(argv[i], "--channel") == 0 &&
 			 parse_channel(argv[i + 1], &rec.channel) == 0)
-			continue;
+			have_channel = 1;
+		else if (strcmp(argv[i], "--lang") == 0 &&
+			 parse_lang(argv[i + 1], rec.lang, sizeof(rec.lang)) == 0)
+			have_lang = 1;
 		else
 			return 2;
 	}
-	if (i != argc || rec.phone[0] == '\0')
+	if (i != argc)
 		return 2;
+	if (rec.phone[0] == '\0')
+		return user_update(cli, &rec, have_channel, have_lang);
 	if (pva_phone_validate(rec.phone) != PVA_OK) {
 		fprintf(stderr, "privauthctl: the number must be E.164: '+' and 8 to 15 "
 			"digits, no spaces or dial characters\n");
@@ -193,9 +244,9 @@ static int user_show(struct pva_cli *cli, const char *user)
 	if (rc != PVA_OK)
 		return fail(user, rc);
 	pva_phone_mask(rec.phone, mask, sizeof(mask));
-	printf("user: %s\nenrolled: yes\nphone: %s\nchannel: %s\nupdated: %s\n",
-	       user, mask, pva_channel_name(rec.channel), iso_time(rec.updated, when,
-								sizeof(when)));
+	printf("user: %s\nenrolled: yes\nphone: %s\nchannel: %s\nlanguage: %s\n"
+	       "updated: %s\n", user, mask, pva_channel_name(rec.channel),
+	       rec.lang[0] ? rec.lang : "auto", iso_time(rec.updated, when, sizeof(when)));
 	sodium_memzero(&rec, sizeof(rec));
 	return 0;
 }
@@ -316,6 +367,20 @@ int pva_cli_dispatch(struct pva_cli *cli, int argc, char **argv)
 		r = pva_cli_send_test(cli, argc, argv);
 	else if (strcmp(argv[0], "check-password") == 0)
 		r = pva_cli_check_password(cli, argc, argv);
+	else if (strcmp(argv[0], "remind") == 0)
+		r = pva_cli_remind(cli, argc, argv);
+	else if (strcmp(argv[0], "init") == 0)
+		r = pva_cli_init(cli, argc, argv);
+	else if (strcmp(argv[0], "consent") == 0)
+		r = pva_cli_consent(cli, argc, argv);
+	else if (strcmp(argv[0], "backup-codes") == 0)
+		r = pva_cli_backup_codes(cli, argc, argv);
+	else if (strcmp(argv[0], "export") == 0)
+		r = pva_cli_export(cli, argc, argv);
+	else if (strcmp(argv[0], "forget") == 0)
+		r = pva_cli_forget(cli, argc, argv);
+	else if (strcmp(argv[0], "purge") == 0)
+		r = pva_cli_purge(cli, argc, argv);
 	else
 		fprintf(stderr, "privauthctl: unknown command '%s' (try --help)\n", argv[0]);
 	if (r == 2)

@@ -10,6 +10,7 @@
 
 #include "core/cfgread.h"
 #include "core/config_privacy.h"
+#include "core/config_sms.h"
 #include "core/secfile.h"
 #include "policy/zxcvbn.h"
 #include "delivery/message.h"
@@ -272,6 +273,15 @@ static enum pva_rc check_fits(struct pva_cfgread *rd, const config_setting_t *gr
 	if (pva_message_render(s->voice_message, &v, out, sizeof(out)) != PVA_OK)
 		return pva_cfg_fail(rd, grp, "voice_message", "can expand beyond %d bytes",
 				    PVA_MESSAGE_MAX - 1);
+	if (pva_message_render_lang(s->voice_message_zh, &v, PVA_LANG_ZH_CN, out,
+				    sizeof(out)) != PVA_OK)
+		return pva_cfg_fail(rd, grp, "voice_message_zh_CN", "can expand beyond %d "
+				    "bytes", PVA_MESSAGE_MAX - 1);
+	v.channel = PVA_CH_SMS;
+	if (pva_message_render_lang(s->message_zh, &v, PVA_LANG_ZH_CN, out,
+				    sizeof(out)) != PVA_OK)
+		return pva_cfg_fail(rd, grp, "message_zh_CN", "can expand beyond %d bytes",
+				    PVA_MESSAGE_MAX - 1);
 	return PVA_OK;
 }
 
@@ -504,8 +514,10 @@ enum pva_rc pva_config_parse(const char *text, const char *name,
 		rc = load_providers(&rd, config_root_setting(&c), cfg);
 	if (rc == PVA_OK)
 		rc = load_services(&rd, config_root_setting(&c), cfg);
-	if (rc == PVA_OK)
+	if (rc == PVA_OK) {
 		resolve_all(cfg);
+		pva_config_sms_warnings(config_root_setting(&c), cfg);
+	}
 out:
 	config_destroy(&c);
 	if (rc != PVA_OK) {

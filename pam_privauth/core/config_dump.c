@@ -1,6 +1,9 @@
 /* config_dump.c - print effective settings, like `sshd -T`. */
 #include "core/config.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 static void dump_list_channels(const struct pva_settings *s, FILE *fp)
 {
 	size_t i;
@@ -80,6 +83,85 @@ static void dump_policy(const struct pva_policy *p, FILE *fp)
 		p->retry);
 }
 
+/* A quoted string value, with '"', '\\' and newlines escaped; at most
+ * max characters (UTF-8 code points, 0 = all), then "...". */
+static void dump_str(FILE *fp, const char *key, const char *v, size_t max)
+{
+	size_t chars = 0;
+
+	fprintf(fp, "%s = \"", key);
+	for (; *v; v++) {
+		if (((unsigned char)*v & 0xc0) != 0x80 && max && chars++ == max) {
+			fputs("...", fp);
+			break;
+		}
+		if (*v == '"' || *v == '\\')
+			fprintf(fp, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", fp);
+		else if (*v == '\t')
+			fputs("\\t", fp);
+		else
+			fputc(*v, fp);
+	}
+	fputs("\";\n", fp);
+}
+
+static void dump_privacy(const struct pva_settings *s, FILE *fp)
+{
+	static const char *const langs[] = { "en", "zh_CN" };
+	char addr[INET6_ADDRSTRLEN];
+	size_t i;
+
+	fprintf(fp, "language = \"%s\";\n", s->language == PVA_LANG_AUTO ? "auto" :
+		langs[s->language == PVA_LANG_ZH_CN]);
+	dump_str(fp, "message_zh_CN", s->message_zh, 0);
+	dump_str(fp, "voice_message_zh_CN", s->voice_message_zh, 0);
+	fprintf(fp, "require_consent = %s;\n", tf(s->require_consent));
+	for (i = 0; i < PVA_N_LANGS; i++) {
+		const char *key = i ? "privacy_notice_zh_CN" : "privacy_notice";
+		if (s->notice[i][0])
+			dump_str(fp, key, s->notice[i], 60);
+		else
+			fprintf(fp, "%s = \"\";  # the built-in text\n", key);
+	}
+	fprintf(fp, "exempt_groups = [");
+	for (i = 0; i < s->n_exempt; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", s->exempt_groups[i]);
+	fprintf(fp, "];\ntrusted_networks = [");
+	for (i = 0; i < s->n_trusted; i++) {
+		const struct pva_cidr *c = &s->trusted[i];
+		if (inet_ntop(c->family, c->addr, addr, sizeof(addr)) == NULL)
+			snprintf(addr, sizeof(addr), "?");
+		fprintf(fp, "%s\"%s/%u\"", i ? ", " : "", addr, c->bits);
+	}
+	fprintf(fp, "];\ngrace_hours = %u;\nbackup_codes = %s;\n"
+		"remind_after_days = %u;\nremind_every_days = %u;\nremind_via = \"%s\";\n",
+		s->grace_hours, tf(s->backup_codes), s->remind_after_days,
+		s->remind_every_days, s->remind_via == PVA_REMIND_EMAIL ? "email" : "sms");
+	for (i = 0; i < PVA_N_LANGS; i++) {
+		const char *key = i ? "remind_message_zh_CN" : "remind_message";
+		if (s->remind_message[i][0])
+			dump_str(fp, key, s->remind_message[i], 0);
+		else
+			fprintf(fp, "%s = \"\";  # the built-in text\n", key);
+	}
+}
+
+static void dump_globals_privacy(const struct pva_config *cfg, FILE *fp)
+{
+	const struct pva_smtp_conf *m = &cfg->smtp;
+
+	fprintf(fp, "locale_dir = \"%s\";\n", cfg->locale_dir);
+	if (m->url[0] == '\0') {
+		fprintf(fp, "# smtp: none (no mail reminders)\n");
+		return;
+	}
+	fprintf(fp, "smtp = { url = \"%s\"; from = \"%s\"; to = \"%s\"; ca_file = \"%s\"; "
+		"timeout = %u; };  # credentials: %s\n", m->url, m->from, m->to, m->ca_file,
+		m->timeout, m->username ? "from secrets_file" : "none");
+}
+
 void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 		     FILE *fp)
 {
@@ -91,6 +173,7 @@ void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 		cfg->state_dir, cfg->host_key, cfg->hostname);
 	fprintf(fp, "secrets_file = \"%s\";\ndecoy_country = \"%s\";\n",
 		cfg->secrets_file, cfg->decoy_country);
+	dump_globals_privacy(cfg, fp);
 	fprintf(fp, "code_length = %u;\ncode_ttl = %u;\nmax_attempts = %u;\n"
 		"resend_cooldown = %u;\nmax_sends_per_hour = %u;\nlockout_after = %u;\n"
 		"lockout_time = %u;\nlockout_max = %u;\ndelivery_timeout = %u;\n",
@@ -106,6 +189,7 @@ void pva_config_dump(const struct pva_config *cfg, const struct pva_settings *s,
 	fprintf(fp, "message = \"%s\";\nvoice_message = \"%s\";\n", s->message,
 		s->voice_message);
 	dump_policy(&s->policy, fp);
+	dump_privacy(s, fp);
 	for (i = 0; i < cfg->n_providers; i++)
 		fprintf(fp, "# provider %s: type %s\n", cfg->providers[i].name,
 			cfg->providers[i].ops->type);

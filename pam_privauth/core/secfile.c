@@ -221,3 +221,49 @@ enum pva_rc pva_secfile_name(const char *user, char *out, size_t outlen)
 	out[o] = '\0';
 	return PVA_OK;
 }
+
+static int hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum pva_rc pva_secfile_unname(const char *name, char *out, size_t outlen)
+{
+	char back[3 * 128 + 1];
+	size_t i, o = 0, n = name ? strlen(name) : 0;
+	int hi, lo;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (n == 0 || n >= sizeof(back))
+		return PVA_ERR_INVAL;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				goto bad;
+			hi = hex_val(name[i + 1]);
+			lo = hex_val(name[i + 2]);
+			if (hi < 0 || lo < 0)
+				goto bad;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		}
+		if (c == '\0' || o + 1 >= outlen)
+			goto bad;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	/* canonical: escaping it again gives name back */
+	if (pva_secfile_name(out, back, sizeof(back)) != PVA_OK || strcmp(back, name) != 0)
+		goto bad;
+	return PVA_OK;
+bad:
+	if (outlen > 0)
+		sodium_memzero(out, o < outlen ? o + 1 : outlen);
+	return PVA_ERR_INVAL;
+}

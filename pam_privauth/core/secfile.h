@@ -49,4 +49,10 @@ enum pva_rc pva_secdir_ensure(const char *path) PVA_WUR;
  * PVA_ERR_INVAL for empty names, names over 128 bytes, or out too small. */
 enum pva_rc pva_secfile_name(const char *user, char *out, size_t outlen) PVA_WUR;
 
+/* The reverse of pva_secfile_name: the user name a file name stands for.
+ * PVA_ERR_INVAL unless name is exactly what pva_secfile_name makes of
+ * some name (so "%61", ".x", "a b" or a bad escape are refused), or when
+ * out is too small. */
+enum pva_rc pva_secfile_unname(const char *name, char *out, size_t outlen) PVA_WUR;
+
 #endif

@@ -41,7 +41,7 @@ struct child {
 enum placeholder { PH_BAD, PH_PHONE, PH_DIGITS, PH_CHANNEL, PH_SECRET };
 
 static const char *const command_keys[] = {
-	"type", "channels", "argv", "timeout", NULL
+	"type", "channels", "company", "country", "argv", "timeout", NULL
 };
 
 static const char *const child_env[] = { PVA_COMMAND_PATH, PVA_COMMAND_LANG, NULL };

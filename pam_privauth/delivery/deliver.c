@@ -53,11 +53,14 @@ static enum pva_rc render(const struct run *d, enum pva_channel ch, char *text,
 {
 	struct pva_message_vars vars = { d->req->code, d->req->service, d->cfg->hostname,
 					 d->s->code_ttl, ch };
+	int zh = d->req->lang == PVA_LANG_ZH_CN;
 	int n;
 
 	if (d->req->text == NULL)
-		return pva_message_render(ch == PVA_CH_VOICE ? d->s->voice_message :
-					  d->s->message, &vars, text, len);
+		return pva_message_render_lang(ch == PVA_CH_VOICE ?
+					       (zh ? d->s->voice_message_zh : d->s->voice_message) :
+					       (zh ? d->s->message_zh : d->s->message),
+					       &vars, d->req->lang, text, len);
 	n = snprintf(text, len, "%s", d->req->text);
 	return n < 0 || (size_t)n >= len ? PVA_ERR_INVAL : PVA_OK;
 }

@@ -28,6 +28,9 @@ struct pva_deliver_req {
 	/* NULL: the service's message templates; otherwise sent as is on
 	 * every channel (privauthctl send-test) */
 	const char *text;
+	/* Language of the templates: PVA_LANG_ZH_CN renders message_zh /
+	 * voice_message_zh; zero (PVA_LANG_EN) the English ones. */
+	enum pva_lang lang;
 };
 
 #define PVA_DELIVER_MAX_ATTEMPTS (2 * PVA_MAX_ROUTE)

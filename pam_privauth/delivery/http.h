@@ -83,8 +83,8 @@ struct json_object;
 /* Keys every HTTPS provider group accepts; put this at the start of the
  * type's NULL-terminated key list for pva_cfg_known_keys(). */
 #define PVA_HTTP_COMMON_KEYS \
-	"type", "channels", "url", "ca_file", "pinned_pubkey", "proxy", \
-	"connect_timeout_ms", "timeout_ms"
+	"type", "channels", "company", "country", "url", "ca_file", "pinned_pubkey", \
+	"proxy", "connect_timeout_ms", "timeout_ms"
 
 /* Read ca_file, pinned_pubkey, proxy, connect_timeout_ms (default 3000)
  * and timeout_ms (default 8000) from grp into *opts. */

@@ -89,8 +89,14 @@ static void emit_code(struct out *o, const char *code, enum pva_channel ch)
 enum pva_rc pva_message_render(const char *tmpl, const struct pva_message_vars *v,
 			       char *out, size_t outlen)
 {
+	return pva_message_render_lang(tmpl, v, PVA_LANG_EN, out, outlen);
+}
+
+enum pva_rc pva_message_render_lang(const char *tmpl, const struct pva_message_vars *v,
+				    enum pva_lang lang, char *out, size_t outlen)
+{
 	struct out o = { out, outlen, 0, 0 };
-	char num[16];
+	char num[24];
 	const char *p;
 
 	if (outlen == 0)
@@ -114,9 +120,11 @@ enum pva_rc pva_message_render(const char *tmpl, const struct pva_message_vars *
 			int n = snprintf(num, sizeof(num), "%u", (v->ttl + 59) / 60);
 			emit(&o, num, (size_t)n);
 		} else { /* "5 min", or "45 s" below a minute */
+			int zh = lang == PVA_LANG_ZH_CN;
 			int n = v->ttl >= 60 ?
-				snprintf(num, sizeof(num), "%u min", (v->ttl + 59) / 60) :
-				snprintf(num, sizeof(num), "%u s", v->ttl);
+				snprintf(num, sizeof(num), zh ? "%u 分钟" : "%u min",
+					 (v->ttl + 59) / 60) :
+				snprintf(num, sizeof(num), zh ? "%u 秒" : "%u s", v->ttl);
 			emit(&o, num, (size_t)n);
 		}
 	}

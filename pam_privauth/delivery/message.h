@@ -6,6 +6,8 @@
  * {code} becomes the digits one by one ("1, 2, 3, 4, 5, 6") so text-to-
  * speech reads digits, not a number.
  *
+ * With lang PVA_LANG_ZH_CN, {validity} reads "5 分钟" / "45 秒".
+ *
  * SECRET: the rendered text contains the code; wipe it after use.
  */
 #ifndef PVA_MESSAGE_H
@@ -13,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "core/config.h"
 #include "core/rc.h"
 #include "delivery/provider.h"
 
@@ -40,5 +43,9 @@ enum pva_rc pva_message_check(const char *tmpl, char *why, size_t whylen) PVA_WU
 /* Render tmpl into out.  PVA_ERR_INVAL when it does not fit. */
 enum pva_rc pva_message_render(const char *tmpl, const struct pva_message_vars *v,
 			       char *out, size_t outlen) PVA_WUR;
+
+/* The same with {validity} in lang (pva_message_render: English). */
+enum pva_rc pva_message_render_lang(const char *tmpl, const struct pva_message_vars *v,
+				    enum pva_lang lang, char *out, size_t outlen) PVA_WUR;
 
 #endif

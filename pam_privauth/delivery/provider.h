@@ -73,6 +73,11 @@ struct pva_provider {
 	const struct pva_provider_ops *ops;
 	unsigned channels;       /* channels this instance may be used for */
 	void *priv;
+	/* Who receives the number, for the privacy notice (privacy/notice.h):
+	 * the optional keys `company` and `country` (ISO 3166 alpha-2, "" =
+	 * unknown or not applicable), with per-type defaults. */
+	char company[64];
+	char country[3];
 };
 
 /* The provider type named `type`, or NULL. */

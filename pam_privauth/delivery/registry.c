@@ -151,6 +151,59 @@ static enum pva_rc read_channels(struct pva_cfgread *rd, const config_setting_t 
 	return PVA_OK;
 }
 
+/* Who receives the number through each type, unless `company` and
+ * `country` say otherwise (privacy/notice.h); NULL company = the
+ * provider's own name (a generic gateway). */
+static const struct {
+	const char *type, *company, *country;
+} recipients[] = {
+	{ "twilio", "Twilio Inc.", "US" },
+	{ "vonage", "Vonage", "GB" },
+	{ "aliyun", "Alibaba Cloud", "CN" },
+	{ "tencent", "Tencent Cloud", "CN" },
+	{ "spool", "this server's SMS gateway (smstools)", "" },
+	{ "command", "a local delivery program", "" },
+	{ "http", NULL, "" },
+};
+
+static enum pva_rc read_recipient(struct pva_cfgread *rd, const config_setting_t *grp,
+				  const struct pva_provider_ops *ops, const char *name,
+				  struct pva_provider *out)
+{
+	const config_setting_t *c;
+	char v[8] = "";
+	size_t i;
+
+	snprintf(out->company, sizeof(out->company), "%s", name);
+	out->country[0] = '\0';
+	for (i = 0; i < sizeof(recipients) / sizeof(recipients[0]); i++)
+		if (strcmp(recipients[i].type, ops->type) == 0) {
+			if (recipients[i].company != NULL)
+				snprintf(out->company, sizeof(out->company), "%s",
+					 recipients[i].company);
+			snprintf(out->country, sizeof(out->country), "%s",
+				 recipients[i].country);
+		}
+	if (pva_cfg_string(rd, grp, "company", 0, out->company, sizeof(out->company)) ||
+	    pva_cfg_string(rd, grp, "country", 0, v, sizeof(v)))
+		return PVA_ERR_CONFIG;
+	c = config_setting_get_member(grp, "company");
+	if (c != NULL && strpbrk(out->company, "{}") != NULL)
+		return pva_cfg_fail(rd, c, "company", "must not contain '{' or '}'");
+	c = config_setting_get_member(grp, "country");
+	if (c != NULL) {
+		if (strlen(v) != 2 || !((v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z')) ||
+		    !((v[1] >= 'A' && v[1] <= 'Z') || (v[1] >= 'a' && v[1] <= 'z')))
+			return pva_cfg_fail(rd, c, "country", "expected an ISO 3166 two-letter "
+					    "country code such as \"US\" or \"CN\"");
+		for (i = 0; i < 2; i++)
+			if (v[i] >= 'a' && v[i] <= 'z')
+				v[i] = (char)(v[i] - 'a' + 'A');
+		memcpy(out->country, v, 3);
+	}
+	return PVA_OK;
+}
+
 enum pva_rc pva_provider_create(struct pva_cfgread *rd, const config_setting_t *grp,
 				struct pva_provider *out)
 {
@@ -166,6 +219,8 @@ enum pva_rc pva_provider_create(struct pva_cfgread *rd, const config_setting_t *
 		rc = read_type(rd, grp, &ops);
 	if (rc == PVA_OK)
 		rc = read_channels(rd, grp, ops, &channels);
+	if (rc == PVA_OK)
+		rc = read_recipient(rd, grp, ops, name, out);
 	if (rc == PVA_OK)
 		rc = ops->create(rd, grp, &priv);
 	if (rc != PVA_OK)

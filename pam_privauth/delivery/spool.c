@@ -26,7 +26,7 @@ struct spool {
 };
 
 static const char *const spool_keys[] = {
-	"type", "channels", "dir", "file_mode", NULL
+	"type", "channels", "company", "country", "dir", "file_mode", NULL
 };
 
 static enum pva_rc read_dir(struct pva_cfgread *rd, const config_setting_t *grp,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -13,10 +14,16 @@
 #include "core/phone.h"
 #include "delivery/deliver.h"
 #include "otp/ledger.h"
+#include "privacy/backup.h"
+#include "privacy/bypass.h"
+#include "privacy/consent.h"
+#include "privacy/grace.h"
+#include "privacy/notice.h"
 #include "store/phones.h"
 
 #define PROMPT_MAX 256
 #define EXTRA_TURNS 8   /* empty answers and resend requests per login */
+#define INFO_MAX 512    /* PAM_MAX_MSG_SIZE: one conversation message */
 
 struct flow {
 	const struct pva_config *cfg;
@@ -59,6 +66,15 @@ static void tell(const struct flow *f, const char *fmt, ...)
 	va_end(ap);
 	if (f->io->error)
 		f->io->error(f->io->ud, msg);
+}
+
+/* Tell the user something that is not an error (PAM_TEXT_INFO). */
+static void say(const struct flow *f, const char *text)
+{
+	if (f->io->info)
+		f->io->info(f->io->ud, text);
+	else if (f->io->error)
+		f->io->error(f->io->ud, text);
 }
 
 /* "5 min" / "40 s": how long until t, rounded up. */
@@ -138,7 +154,7 @@ static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r, int in
 {
 	struct pva_deliver_req dr = { .user = f->req->user, .service = f->req->service,
 				      .phone = f->phone, .channel = r->channel,
-				      .code = r->code, .text = NULL };
+				      .code = r->code, .text = NULL, .lang = f->lang };
 	struct pva_deliver_result res;
 	enum pva_rc rc = PVA_OK;
 
@@ -244,6 +260,65 @@ out:
 	return rc;
 }
 
+/* A code sent to the phone was right: no code from this host for
+ * grace_hours.  Only a real code starts it (not a backup code, not
+ * failmode "safe"): grace stands for "this phone was here lately". */
+static void grace_start(struct flow *f, time_t now)
+{
+	enum pva_rc rc;
+
+	if (f->s->grace_hours == 0 || f->decoy)
+		return;
+	rc = pva_grace_record(&f->store, f->key, f->req->user, f->req->service,
+			      f->req->rhost, f->s->grace_hours, now);
+	if (rc != PVA_OK) /* the login stands; the next one asks for a code */
+		ev(f, LOG_WARNING, "state_error", "detail", "could not record grace",
+		   "error", pva_rc_str(rc));
+}
+
+static enum pva_rc check(struct flow *f, const char *answer, int *done);
+
+/* An answer shaped like a backup code.  Accepted: the login succeeds.
+ * Otherwise it is checked as a login code, so it counts as a wrong entry
+ * (attempts, lockout).  Users without a number never get in with one. */
+static enum pva_rc backup(struct flow *f, const char *answer, int *done)
+{
+	char left_s[16];
+	unsigned left = 0;
+	int accepted = 0;
+	enum pva_rc rc;
+
+	if (f->decoy)
+		return check(f, answer, done);
+	rc = pva_backup_use(&f->store, f->key, f->req->user, answer, time(NULL),
+			    &accepted, &left);
+	if (rc != PVA_OK) {
+		*done = 1;
+		return rc;
+	}
+	if (!accepted)
+		return check(f, answer, done);
+	*done = 1;
+	snprintf(left_s, sizeof(left_s), "%u", left);
+	ev(f, LOG_NOTICE, "backup_code_used", "remaining", left_s, "outcome", "success");
+	{
+		char msg[PROMPT_MAX];
+
+		if (left == 1)
+			snprintf(msg, sizeof(msg), "%s", _("Backup code accepted; 1 left."));
+		else
+			snprintf(msg, sizeof(msg), _("Backup code accepted; %u left."), left);
+		say(f, msg);
+	}
+	if (left == 0)
+		tell(f, "%s", _("That was your last backup code. Ask your administrator "
+				"for new ones."));
+	else if (left == 1)
+		tell(f, "%s", _("Only one backup code is left. Ask your administrator for "
+				"new ones."));
+	return PVA_OK;
+}
+
 /* A code was typed.  PVA_OK + *done=0 means: prompt again. */
 static enum pva_rc check(struct flow *f, const char *answer, int *done)
 {
@@ -264,6 +339,7 @@ static enum pva_rc check(struct flow *f, const char *answer, int *done)
 			return PVA_MAXTRIES;
 		}
 		ev(f, LOG_INFO, "auth", "outcome", "success", NULL, NULL);
+		grace_start(f, now);
 		return PVA_OK;
 	case PVA_LEDGER_WRONG:
 		*done = 0;
@@ -326,6 +402,8 @@ static enum pva_rc dialogue(struct flow *f)
 			rc = PVA_OK;
 		else if (strcmp(a, "r") == 0 || strcmp(a, "v") == 0)
 			rc = resend(f, a[0] == 'v' ? PVA_CH_VOICE : f->channel);
+		else if (f->s->backup_codes && pva_backup_shape(a))
+			rc = backup(f, a, &done);
 		else
 			rc = check(f, a, &done);
 		sodium_memzero(ans, strlen(ans));
@@ -365,6 +443,19 @@ static void decoy_number(struct flow *f)
 	sodium_memzero(h, sizeof(h));
 }
 
+/* The user's preference from the phone directory may change the language
+ * chosen from the service and the environment: switch the prompts too. */
+static void user_lang(struct flow *f, const char *pref)
+{
+	enum pva_lang l = pva_lang_choose(f->s, pref, f->req->locale);
+
+	if (l == f->lang)
+		return;
+	pva_i18n_end(&f->i18n);
+	f->lang = l;
+	pva_i18n_begin(&f->i18n, f->cfg, l);
+}
+
 /* The phone number of the user, or *enrolled = 0. */
 static enum pva_rc lookup(struct flow *f, int *enrolled)
 {
@@ -382,6 +473,7 @@ static enum pva_rc lookup(struct flow *f, int *enrolled)
 		memcpy(f->phone, rec.phone, sizeof(f->phone));
 		pva_phone_mask(f->phone, f->mask, sizeof(f->mask));
 		f->channel = rec.channel;
+		user_lang(f, rec.lang);
 	}
 	sodium_memzero(&rec, sizeof(rec));
 	return rc;
@@ -412,16 +504,172 @@ static int service_ok(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
+/* One line per login let through without a code; no phone in it. */
+static void bypassed(const struct flow *f, const char *reason)
+{
+	pva_log_event(f->lg, LOG_NOTICE, "bypass", "user", f->req->user, "service",
+		      f->req->service, "rhost", f->req->rhost, "reason", reason,
+		      "outcome", "success", (char *)NULL);
+}
+
+/* exempt_groups, then trusted_networks: 1 when no code is needed.  A
+ * failed group lookup exempts nobody. */
+static int operator_bypass(const struct flow *f)
+{
+	if (f->s->n_exempt > 0 && f->req->user_exists) {
+		char **groups = NULL;
+		size_t n = 0;
+		enum pva_rc rc = pva_user_groups(f->req->user, &groups, &n);
+		int exempt = rc == PVA_OK && pva_groups_exempt(f->s, groups, n);
+
+		pva_groups_free(groups, n);
+		if (rc != PVA_OK && rc != PVA_ERR_NOTFOUND)
+			ev(f, LOG_WARNING, "group_lookup_failed", "detail", pva_rc_str(rc),
+			   "outcome", "not exempt");
+		if (exempt) {
+			bypassed(f, "exempt_group");
+			return 1;
+		}
+	}
+	if (f->s->n_trusted > 0 && pva_rhost_trusted(f->s, f->req->rhost)) {
+		bypassed(f, "trusted_network");
+		return 1;
+	}
+	return 0;
+}
+
+/* Show text as PAM_TEXT_INFO messages of less than INFO_MAX bytes, cut at
+ * line ends where possible and never inside a UTF-8 character. */
+static void show_notice(const struct flow *f, const char *text)
+{
+	char msg[INFO_MAX];
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strlen(p), cut = n, i;
+
+		if (n >= sizeof(msg)) {
+			for (cut = 0, i = sizeof(msg) - 1; i > 0 && cut == 0; i--)
+				if (p[i] == '\n')
+					cut = i;
+			if (cut == 0) {
+				cut = sizeof(msg) - 1;
+				while (cut > 1 && ((unsigned char)p[cut] & 0xc0) == 0x80)
+					cut--;
+			}
+		}
+		memcpy(msg, p, cut);
+		msg[cut] = '\0';
+		say(f, msg);
+		p += cut;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+static int agreed(const struct flow *f, const char *a)
+{
+	if (strcasecmp(a, "yes") == 0)
+		return 1;
+	return f->lang == PVA_LANG_ZH_CN && (strcmp(a, "\xe6\x98\xaf") == 0 ||   /* 是 */
+					     strcmp(a, "\xe5\x90\x8c\xe6\x84\x8f") == 0); /* 同意 */
+}
+
+/* require_consent: the user agreed to this version of the notice for this
+ * service, or is shown it and asked now.  Users without a number see the
+ * same notice (with their decoy number) and their answer is recorded the
+ * same way, so neither the question nor its repetition tells them apart. */
+static enum pva_rc consent(struct flow *f)
+{
+	char version[PVA_NOTICE_VERSION_MAX], *text, *ans = NULL;
+	struct pva_consent *c;
+	enum pva_rc rc;
+	int yes, known;
+
+	if (!f->s->require_consent)
+		return PVA_OK;
+	rc = pva_notice_version(f->cfg, f->s, f->req->service, version);
+	if (rc != PVA_OK) {
+		ev(f, LOG_ERR, "notice_error", "detail", "the privacy notice does not fit; "
+		   "shorten privacy_notice or the list of providers", "outcome", "denied");
+		return PVA_ERR_CONFIG;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return PVA_ERR_NOMEM;
+	rc = pva_consent_load(&f->store, f->req->user, c);
+	known = rc == PVA_OK && pva_consent_find(c, f->req->service) != NULL &&
+		strcmp(pva_consent_find(c, f->req->service)->version, version) == 0;
+	free(c);
+	if (rc != PVA_OK || known)
+		return rc;
+	text = malloc(PVA_NOTICE_RENDER_MAX);
+	if (text == NULL)
+		return PVA_ERR_NOMEM;
+	rc = pva_notice_render(f->cfg, f->s, f->lang, f->req->service, f->mask, text,
+			       PVA_NOTICE_RENDER_MAX);
+	if (rc == PVA_OK)
+		show_notice(f, text);
+	free(text);
+	if (rc != PVA_OK) {
+		ev(f, LOG_ERR, "notice_error", "detail", "the privacy notice does not fit",
+		   "outcome", "denied");
+		return PVA_ERR_CONFIG;
+	}
+	rc = (f->io->prompt_echo ? f->io->prompt_echo : f->io->prompt)(
+		f->io->ud, _("Type yes to agree: "), &ans);
+	if (rc != PVA_OK || ans == NULL) {
+		ev(f, LOG_NOTICE, "conversation_failed", NULL, NULL, NULL, NULL);
+		return PVA_ERR_CONV;
+	}
+	yes = agreed(f, trim(ans));
+	sodium_memzero(ans, strlen(ans));
+	free(ans);
+	if (!yes) {
+		ev(f, LOG_NOTICE, "consent", "outcome", "declined", "version", version);
+		tell(f, "%s", _("You did not agree, so no code was sent and this login ends."));
+		return PVA_DENIED;
+	}
+	rc = pva_consent_record(&f->store, f->req->user, f->req->service, version,
+				time(NULL));
+	if (rc == PVA_OK)
+		ev(f, LOG_INFO, "consent", "outcome", "agreed", "version", version);
+	return rc;
+}
+
+/* grace_hours: a good code from this host lately (enrolled users). */
+static enum pva_rc grace(struct flow *f, int *granted)
+{
+	*granted = 0;
+	if (f->s->grace_hours == 0)
+		return PVA_OK;
+	return pva_grace_check(&f->store, f->key, f->req->user, f->req->service,
+			       f->req->rhost, f->s->grace_hours, time(NULL), granted);
+}
+
 static enum pva_rc run(struct flow *f)
 {
 	enum pva_channel ch;
 	enum pva_rc rc;
-	int enrolled;
+	int enrolled, granted;
 
+	if (operator_bypass(f))
+		return PVA_OK;
 	rc = lookup(f, &enrolled);
 	if (rc != PVA_OK) {
 		ev(f, LOG_ERR, "phone_record_error", "detail", pva_rc_str(rc), NULL, NULL);
 		return rc;
+	}
+	if (enrolled) {
+		rc = grace(f, &granted);
+		if (rc != PVA_OK) {
+			log_error(f, rc);
+			return rc;
+		}
+		if (granted) {
+			bypassed(f, "grace");
+			return PVA_OK;
+		}
 	}
 	if (!enrolled) {
 		if (f->s->unenrolled == PVA_UNENROLLED_ALLOW) {
@@ -437,6 +685,11 @@ static enum pva_rc run(struct flow *f)
 		f->decoy = 1;
 		ev(f, LOG_NOTICE, f->req->user_exists ? "unenrolled" : "unknown_user",
 		   "outcome", "decoy dialogue, will deny", NULL, NULL);
+	}
+	rc = consent(f);
+	if (rc != PVA_OK) {
+		log_error(f, rc);
+		return rc;
 	}
 	f->lc.phone = f->phone;   /* destination check and per-number caps */
 	f->lc.decoy = f->decoy;

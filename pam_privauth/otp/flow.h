@@ -2,6 +2,12 @@
  *
  * PAM-free: the caller supplies the user's identity and an I/O vtable
  * (pam/conv.c in the module, a scripted one in tests).  The outcome is
+ * Before any code: exempt_groups and trusted_networks, then (enrolled
+ * users) grace_hours let the login through without one (PVA_OK, logged
+ * event=bypass); then, with require_consent, the privacy notice and the
+ * question (privacy/notice.h, consent.h).  At the code prompt a backup
+ * code (privacy/backup.h) is accepted in place of the code.
+ *
  * PVA_OK (authenticated), PVA_DENIED, PVA_MAXTRIES, PVA_UNAVAIL (nothing
  * could be delivered, failmode secure), PVA_IGNORE (out of scope), or an
  * error (config, I/O, corrupt record, conversation), all of which the
@@ -20,6 +26,12 @@ struct pva_io {
 	/* Tell the user something went wrong (PAM_ERROR_MSG). */
 	void (*error)(void *ud, const char *text);
 	void *ud;
+	/* Tell the user something (PAM_TEXT_INFO): the privacy notice, a
+	 * backup code's acceptance.  NULL: error() is used. */
+	void (*info)(void *ud, const char *text);
+	/* Ask with echo on (the consent question); same contract as prompt.
+	 * NULL: prompt() is used. */
+	enum pva_rc (*prompt_echo)(void *ud, const char *text, char **answer);
 };
 
 struct pva_request {

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "core/config.h"
+#include "core/i18n.h"
 #include "pam/args.h"
 #include "pam/conv.h"
 #include "policy/blocklist.h"
@@ -81,6 +82,8 @@ static int update(pam_handle_t *pamh, int flags, const struct pva_pam_args *a)
 	struct pva_io io;
 	struct pva_log lg;
 	char gecos[GECOS_MAX], err[512];
+	const struct pva_settings *s;
+	struct pva_i18n lang;
 	char *tok = NULL;
 	enum pva_rc rc;
 	int pr;
@@ -98,11 +101,15 @@ static int update(pam_handle_t *pamh, int flags, const struct pva_pam_args *a)
 	(void)pva_pam_getpw(ctx.user, gecos, sizeof(gecos));
 	ctx.gecos = gecos;
 	ctx.host = cfg->hostname;
-	req.policy = &pva_config_service(cfg, ctx.service)->policy;
+	s = pva_config_service(cfg, ctx.service);
+	req.policy = &s->policy;
 	rc = open_blocklist(req.policy, &lg, &bl);
 	req.bl = bl;
+	/* the service's language, or the user's locale (core/i18n.h) */
+	pva_i18n_begin(&lang, cfg, pva_lang_choose(s, NULL, pva_pam_locale(pamh)));
 	if (rc == PVA_OK)
 		rc = pva_dialogue_chauthtok(&req, &io, &lg, &tok);
+	pva_i18n_end(&lang);
 	pr = map_pw_rc(rc);
 	if (rc == PVA_OK)
 		pr = pam_set_item(pamh, PAM_AUTHTOK, tok);

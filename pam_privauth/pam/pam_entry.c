@@ -65,6 +65,9 @@ PVA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 		pva_log_event(&lg, LOG_ERR, "config_error", "detail", err, (char *)NULL);
 		return map_rc(rc);
 	}
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		pva_log_event(&lg, LOG_WARNING, "config_warning", "detail", cfg->warnings[i],
+			      (char *)NULL);
 	rc = pva_flow_authenticate(cfg, &req, &io, &lg);
 	pva_config_free(cfg);
 	return map_rc(rc);

@@ -64,14 +64,14 @@ static int judge(const struct pva_chauthtok *req, const struct pva_io *io,
 	if (v->n == 0)
 		return 1;
 	for (i = 0; i < v->n; i++) {
-		snprintf(line, sizeof(line), "%s%s", enforce ? "" : "Warning: ", v->text[i]);
+		snprintf(line, sizeof(line), "%s%s", enforce ? "" : _("Warning: "), v->text[i]);
 		io->error(io->ud, line);
 	}
 	log_verdict(req, lg, v, enforce);
 	if (!enforce)
 		io->error(io->ud, req->policy->warn_only ?
-			  "The password policy only warns here: the password is accepted." :
-			  "You are root: the password is accepted despite the warnings.");
+			  _("The password policy only warns here: the password is accepted.") :
+			  _("You are root: the password is accepted despite the warnings."));
 	return !enforce;
 }
 
@@ -87,7 +87,7 @@ static enum pva_rc get_candidate(const struct pva_chauthtok *req, const struct p
 		*stacked = 1;
 		return *cand ? PVA_OK : PVA_ERR_NOMEM;
 	}
-	return io->prompt(io->ud, PVA_PROMPT_NEW, cand);
+	return io->prompt(io->ud, _(PVA_PROMPT_NEW), cand);
 }
 
 /* Ask again; *match = 1 when the second entry equals cand. */
@@ -98,7 +98,7 @@ static enum pva_rc confirm(const struct pva_io *io, const char *cand, int *match
 	enum pva_rc rc;
 
 	*match = 0;
-	rc = io->prompt(io->ud, PVA_PROMPT_RETYPE, &again);
+	rc = io->prompt(io->ud, _(PVA_PROMPT_RETYPE), &again);
 	if (rc == PVA_OK && again != NULL && strlen(again) == len)
 		*match = sodium_memcmp(again, cand, len) == 0;
 	free_secret(again);
@@ -119,7 +119,7 @@ static enum pva_rc one_try(const struct pva_chauthtok *req, const struct pva_io 
 	if (rc != PVA_OK || cand == NULL)
 		goto out;
 	if (cand[0] == '\0') {
-		io->error(io->ud, "No password was entered.");
+		io->error(io->ud, _("No password was entered."));
 		rc = PVA_DENIED;
 		goto out;
 	}
@@ -135,7 +135,7 @@ static enum pva_rc one_try(const struct pva_chauthtok *req, const struct pva_io 
 		if (rc != PVA_OK)
 			goto out;
 		if (!match) {
-			io->error(io->ud, "Sorry, the passwords do not match.");
+			io->error(io->ud, _("Sorry, the passwords do not match."));
 			rc = PVA_DENIED;
 			goto out;
 		}
@@ -160,7 +160,7 @@ enum pva_rc pva_dialogue_chauthtok(const struct pva_chauthtok *req,
 
 	*newtok = NULL;
 	if (req->source == PVA_TOK_USE && req->authtok == NULL) {
-		io->error(io->ud, "No new password was supplied by the previous module.");
+		io->error(io->ud, _("No new password was supplied by the previous module."));
 		pva_log_event(lg, LOG_ERR, "password_missing", "user",
 			      req->ctx ? req->ctx->user : NULL, (char *)NULL);
 		goto out;
@@ -171,7 +171,7 @@ enum pva_rc pva_dialogue_chauthtok(const struct pva_chauthtok *req,
 			goto out;
 	}
 	rc = PVA_MAXTRIES;
-	io->error(io->ud, "Too many tries: the password was not changed.");
+	io->error(io->ud, _("Too many tries: the password was not changed."));
 out:
 	if (rc == PVA_OK)
 		pva_log_event(lg, LOG_INFO, "password_accepted", "user",

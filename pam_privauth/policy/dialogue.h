@@ -14,13 +14,15 @@
 #ifndef PVA_DIALOGUE_H
 #define PVA_DIALOGUE_H
 
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/rc.h"
 #include "otp/flow.h"
 #include "policy/policy.h"
 
-#define PVA_PROMPT_NEW "New password: "
-#define PVA_PROMPT_RETYPE "Retype new password: "
+/* msgids (core/i18n.h): shown translated */
+#define PVA_PROMPT_NEW N_("New password: ")
+#define PVA_PROMPT_RETYPE N_("Retype new password: ")
 
 /* Where the new password comes from. */
 enum pva_tok_source {

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "policy/blocklist.h"
 #include "policy/normalize.h"
 #include "policy/zxcvbn.h"
@@ -142,11 +143,11 @@ static void check_length(const struct pva_policy *p, size_t nchars,
 			 struct pva_pw_verdict *v)
 {
 	if (nchars < p->min_length)
-		add(v, PVA_PW_TOO_SHORT, "It is too short: use at least %u characters "
-		    "(a few unrelated words make a long password easy to remember).",
+		add(v, PVA_PW_TOO_SHORT, _("It is too short: use at least %u characters "
+		    "(a few unrelated words make a long password easy to remember)."),
 		    p->min_length);
 	if (p->max_length > 0 && nchars > p->max_length)
-		add(v, PVA_PW_TOO_LONG, "It is too long: use at most %u characters.",
+		add(v, PVA_PW_TOO_LONG, _("It is too long: use at most %u characters."),
 		    p->max_length);
 }
 
@@ -170,17 +171,17 @@ static void check_classes(const struct pva_policy *p, const char *pw, size_t len
 			oth = 1;
 	}
 	if (p->require_upper && !up)
-		add(v, PVA_PW_NO_UPPER, "It has no upper-case letter: add one (A-Z).");
+		add(v, PVA_PW_NO_UPPER, _("It has no upper-case letter: add one (A-Z)."));
 	if (p->require_lower && !lo)
-		add(v, PVA_PW_NO_LOWER, "It has no lower-case letter: add one (a-z).");
+		add(v, PVA_PW_NO_LOWER, _("It has no lower-case letter: add one (a-z)."));
 	if (p->require_digit && !dig)
-		add(v, PVA_PW_NO_DIGIT, "It has no digit: add one (0-9).");
+		add(v, PVA_PW_NO_DIGIT, _("It has no digit: add one (0-9)."));
 	if (p->require_other && !oth)
-		add(v, PVA_PW_NO_OTHER, "It has no symbol: add one, such as - _ ! or a space.");
+		add(v, PVA_PW_NO_OTHER, _("It has no symbol: add one, such as - _ ! or a space."));
 	n = (unsigned)(up + lo + dig + oth);
 	if (v->n == before && n < p->min_classes)
-		add(v, PVA_PW_FEW_CLASSES, "It mixes too few kinds of characters: use at "
-		    "least %u of upper case, lower case, digits and symbols.", p->min_classes);
+		add(v, PVA_PW_FEW_CLASSES, _("It mixes too few kinds of characters: use at "
+		    "least %u of upper case, lower case, digits and symbols."), p->min_classes);
 }
 
 /* Same code point more than max_repeat times in a row (UTF-8 aware by
@@ -202,8 +203,8 @@ static void check_repeat(const struct pva_policy *p, const char *pw, size_t len,
 		else
 			run = 1;
 		if (run > p->max_repeat) {
-			add(v, PVA_PW_REPEAT, "It repeats the same character more than %u "
-			    "times in a row: break up the run.", p->max_repeat);
+			add(v, PVA_PW_REPEAT, _("It repeats the same character more than %u "
+			    "times in a row: break up the run."), p->max_repeat);
 			return;
 		}
 		prev = i;
@@ -244,8 +245,8 @@ static void check_sequence(const struct pva_policy *p, const struct scratch *s,
 		return;
 	for (i = 0; i < sizeof(seq_lines) / sizeof(seq_lines[0]); i++) {
 		if (line_run(s->fold, s->len, seq_lines[i]) > p->max_sequence) {
-			add(v, PVA_PW_SEQUENCE, "It contains a run of more than %u characters "
-			    "in sequence (such as abcde, 54321, qwert or 1qaz2): break it up.",
+			add(v, PVA_PW_SEQUENCE, _("It contains a run of more than %u characters "
+			    "in sequence (such as abcde, 54321, qwert or 1qaz2): break it up."),
 			    p->max_sequence);
 			return;
 		}
@@ -302,15 +303,15 @@ static void check_personal(const struct pva_policy *p, const struct pva_pw_ctx *
 	if (!p->check_user || ctx == NULL)
 		return;
 	if (source_hit(s, ctx->user))
-		add(v, PVA_PW_PERSONAL, "It contains your user name (perhaps reversed "
-		    "or with letters swapped for symbols): leave it out.");
+		add(v, PVA_PW_PERSONAL, _("It contains your user name (perhaps reversed "
+		    "or with letters swapped for symbols): leave it out."));
 	if (source_hit(s, ctx->gecos))
-		add(v, PVA_PW_PERSONAL, "It contains a word of your full name or other "
-		    "account details: leave personal words out.");
+		add(v, PVA_PW_PERSONAL, _("It contains a word of your full name or other "
+		    "account details: leave personal words out."));
 	if (source_hit(s, ctx->host))
-		add(v, PVA_PW_PERSONAL, "It contains the host name: leave it out.");
+		add(v, PVA_PW_PERSONAL, _("It contains the host name: leave it out."));
 	if (source_hit(s, ctx->service))
-		add(v, PVA_PW_PERSONAL, "It contains the service name: leave it out.");
+		add(v, PVA_PW_PERSONAL, _("It contains the service name: leave it out."));
 }
 
 static size_t min3(size_t a, size_t b, size_t c)
@@ -369,8 +370,8 @@ static void check_old(const struct pva_policy *p, const struct pva_pw_ctx *ctx,
 		s->tmp[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
 	if (within_distance(s->fold, s->len, s->tmp, olen, p->min_old_diff))
-		add(v, PVA_PW_SIMILAR_OLD, "It is too similar to the old password: change "
-		    "at least %u characters, or better, choose a new one.", p->min_old_diff);
+		add(v, PVA_PW_SIMILAR_OLD, _("It is too similar to the old password: change "
+		    "at least %u characters, or better, choose a new one."), p->min_old_diff);
 }
 
 /* w (length n, NUL-terminated, modified) or its reverse is listed. */
@@ -461,9 +462,9 @@ static void check_blocklist(const struct pva_policy *p, const struct pva_blockli
 		hit = listed_either(bl, s->tmp, s->nlen);
 	}
 	if (hit)
-		add(v, PVA_PW_BLOCKLISTED, "It is a common password or word, or a small "
+		add(v, PVA_PW_BLOCKLISTED, _("It is a common password or word, or a small "
 		    "change of one (\"password\" with digits, symbols or look-alike "
-		    "letters): choose something else, such as several unrelated words.");
+		    "letters): choose something else, such as several unrelated words."));
 }
 
 /* zxcvbn estimate; skipped (not pretended) when not compiled in. */
@@ -480,8 +481,8 @@ static void check_guesses(const struct pva_policy *p, const struct pva_pw_ctx *c
 		words[words[0] != NULL ? 1 : 0] = ctx->gecos;
 	}
 	if (pva_zxcvbn_log10(pw, words, &g) == PVA_OK && g < (double)p->min_guesses_log10)
-		add(v, PVA_PW_GUESSABLE, "It would be guessed too easily (about 10^%.0f "
-		    "guesses, at least 10^%u needed): make it longer and less predictable.",
+		add(v, PVA_PW_GUESSABLE, _("It would be guessed too easily (about 10^%.0f "
+		    "guesses, at least 10^%u needed): make it longer and less predictable."),
 		    g, p->min_guesses_log10);
 }
 
@@ -514,14 +515,14 @@ enum pva_rc pva_policy_check(const struct pva_policy *p, const struct pva_blockl
 	memset(v, 0, sizeof(*v));
 	len = pw == NULL ? PVA_PW_INPUT_MAX + 1 : strnlen(pw, PVA_PW_INPUT_MAX + 1);
 	if (len > PVA_PW_INPUT_MAX) {
-		add(v, PVA_PW_BAD_INPUT, "It is longer than %d bytes: use a shorter "
-		    "password.", PVA_PW_INPUT_MAX);
+		add(v, PVA_PW_BAD_INPUT, _("It is longer than %d bytes: use a shorter "
+		    "password."), PVA_PW_INPUT_MAX);
 		return PVA_OK;
 	}
 	nchars = count_chars(pw, len, &ok);
 	if (!ok) {
-		add(v, PVA_PW_BAD_INPUT, "It contains control characters or invalid "
-		    "text: use printable characters only.");
+		add(v, PVA_PW_BAD_INPUT, _("It contains control characters or invalid "
+		    "text: use printable characters only."));
 		return PVA_OK;
 	}
 	fill_scratch(&s, pw, len);

@@ -18,6 +18,10 @@
 #include "core/config.h"
 #include "privacy/consent.h"
 
+/* Room for any rendered notice the flow shows (and the version hashes);
+ * a notice whose expansion is longer is an error, never truncated. */
+#define PVA_NOTICE_RENDER_MAX 4096
+
 /* Render the notice of s in lang for the user whose masked number is
  * phone_mask.  PVA_ERR_INVAL when it does not fit out. */
 enum pva_rc pva_notice_render(const struct pva_config *cfg, const struct pva_settings *s,

@@ -23,7 +23,14 @@
 enum pva_rc pva_password_age(const char *user, time_t now, unsigned *days,
 			     time_t *changed) PVA_WUR;
 
-/* When user was last reminded (0 = never). */
+/* The arithmetic of pva_password_age for shadow's sp_lstchg (days since
+ * the epoch): PVA_ERR_NOTFOUND when lstchg <= 0; a change later than now
+ * is age 0.  Exposed for tests. */
+enum pva_rc pva_password_age_days(long lstchg, time_t now, unsigned *days,
+				  time_t *changed) PVA_WUR;
+
+/* When user was last reminded (0 = never).  pva_remind_mark takes the
+ * user's state lock itself. */
 enum pva_rc pva_remind_last(const struct pva_store *st, const char *user,
 			    time_t *last) PVA_WUR;
 enum pva_rc pva_remind_mark(const struct pva_store *st, const char *user,

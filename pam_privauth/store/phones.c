@@ -5,6 +5,7 @@
  *   phone=+8613812345678
  *   channel=sms
  *   updated=1700000000
+ *   lang=zh_CN              (optional: the user's language, en or zh_CN)
  *   mac=<64 hex>            (added by pva_store_seal)
  *
  * PERSONAL DATA: every buffer that held a number is wiped.
@@ -26,7 +27,14 @@ enum phone_field {
 	F_CHANNEL = 4,
 	F_UPDATED = 8,
 	F_ALL = 15,
+	F_LANG = 16,             /* optional */
 };
+
+enum pva_rc pva_phones_lang_check(const char *lang)
+{
+	return lang[0] == '\0' || strcmp(lang, "en") == 0 || strcmp(lang, "zh_CN") == 0 ?
+	       PVA_OK : PVA_ERR_INVAL;
+}
 
 static enum pva_rc parse_value(const struct pva_store_line *ln, unsigned bit,
 			       struct pva_phone_rec *out)
@@ -47,6 +55,11 @@ static enum pva_rc parse_value(const struct pva_store_line *ln, unsigned bit,
 		return pva_phone_validate(out->phone) == PVA_OK ? PVA_OK : PVA_ERR_CORRUPT;
 	case F_CHANNEL:
 		return pva_store_channel_parse(ln->val, ln->vallen, &out->channel);
+	case F_LANG:
+		if (ln->vallen == 0 || ln->vallen >= sizeof(out->lang))
+			return PVA_ERR_CORRUPT;
+		memcpy(out->lang, ln->val, ln->vallen);
+		return pva_phones_lang_check(out->lang) == PVA_OK ? PVA_OK : PVA_ERR_CORRUPT;
 	default:
 		rc = pva_store_num(ln->val, ln->vallen, PVA_STORE_TIME_MAX, &v);
 		out->updated = (time_t)v;
@@ -61,7 +74,7 @@ static enum pva_rc parse_line(const struct pva_store_line *ln, struct pva_phone_
 		const char *key;
 		unsigned bit;
 	} keys[] = { { "user", F_USER }, { "phone", F_PHONE }, { "channel", F_CHANNEL },
-		     { "updated", F_UPDATED } };
+		     { "updated", F_UPDATED }, { "lang", F_LANG } };
 	unsigned bit = 0;
 	size_t i;
 
@@ -88,7 +101,7 @@ static enum pva_rc parse(const char *body, size_t len, struct pva_phone_rec *out
 		if ((rc = parse_line(&ln, out, &seen)) != PVA_OK)
 			break;
 	if (rc == PVA_ERR_NOTFOUND) /* the end */
-		rc = seen == F_ALL ? PVA_OK : PVA_ERR_CORRUPT;
+		rc = (seen & F_ALL) == F_ALL ? PVA_OK : PVA_ERR_CORRUPT;
 	return rc == PVA_OK ? PVA_OK : PVA_ERR_CORRUPT;
 }
 
@@ -125,10 +138,13 @@ enum pva_rc pva_phones_set(const struct pva_store *st, const struct pva_phone_re
 	if (ulen >= sizeof(rec->user) || pva_store_user_check(rec->user, ulen) != PVA_OK ||
 	    strnlen(rec->phone, sizeof(rec->phone)) >= sizeof(rec->phone) ||
 	    pva_phone_validate(rec->phone) != PVA_OK || ch == NULL ||
-	    rec->updated < 0 || (long long)rec->updated > PVA_STORE_TIME_MAX)
+	    rec->updated < 0 || (long long)rec->updated > PVA_STORE_TIME_MAX ||
+	    strnlen(rec->lang, sizeof(rec->lang)) >= sizeof(rec->lang) ||
+	    pva_phones_lang_check(rec->lang) != PVA_OK)
 		return PVA_ERR_INVAL;
-	n = snprintf(text, sizeof(text), "v=1\nuser=%s\nphone=%s\nchannel=%s\nupdated=%lld\n",
-		     rec->user, rec->phone, ch, (long long)rec->updated);
+	n = snprintf(text, sizeof(text), "v=1\nuser=%s\nphone=%s\nchannel=%s\nupdated=%lld\n"
+		     "%s%s%s", rec->user, rec->phone, ch, (long long)rec->updated,
+		     rec->lang[0] ? "lang=" : "", rec->lang, rec->lang[0] ? "\n" : "");
 	if (n > 0 && (size_t)n < sizeof(text))
 		rc = pva_store_write(st, PHONES_SUB, rec->user, text);
 	sodium_memzero(text, sizeof(text));

@@ -17,7 +17,12 @@ struct pva_phone_rec {
 	char phone[PVA_PHONE_MAX];   /* E.164 with '+' */
 	enum pva_channel channel;    /* preferred channel */
 	time_t updated;
+	char lang[8];                /* preferred language: "en", "zh_CN" or ""
+				      * (none; records without lang= load so) */
 };
+
+/* PVA_OK when lang is "", "en" or "zh_CN". */
+enum pva_rc pva_phones_lang_check(const char *lang) PVA_WUR;
 
 /* PVA_ERR_NOTFOUND when user is not enrolled, PVA_ERR_CORRUPT when the
  * record fails its check. */

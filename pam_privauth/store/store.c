@@ -342,6 +342,8 @@ enum pva_rc pva_store_channel_parse(const char *s, size_t len, enum pva_channel 
 
 /* ---- locks ------------------------------------------------------------ */
 
+#define LOCK_REOPEN_MAX 64   /* lock files unlinked under us in a row */
+
 static long long elapsed_ms(const struct timespec *a, const struct timespec *b)
 {
 	return ((long long)b->tv_sec - (long long)a->tv_sec) * 1000 +
@@ -375,25 +377,60 @@ enum pva_rc pva_store_lock(const struct pva_store *st, const char *sub,
 			   int *fd)
 {
 	char path[PATH_MAX];
+	struct timespec start, now;
+	struct stat fsb, psb;
+	long long spent;
 	enum pva_rc rc;
 	int lfd = -1;
+	unsigned tries = 0;
 
 	*fd = -1;
 	rc = pva_store_path(st, sub, name, suffix, path, sizeof(path));
 	if (rc != PVA_OK)
 		goto out;
-	lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (lfd < 0) {
-		rc = errno == ELOOP ? PVA_ERR_PERM : PVA_ERR_IO;
+	if (clock_gettime(CLOCK_MONOTONIC, &start) != 0) {
+		rc = PVA_ERR_IO;
 		goto out;
 	}
-	rc = pva_secfile_check_fd(lfd, PVA_SECFILE_PRIVATE);
-	if (rc == PVA_OK)
-		rc = wait_flock(lfd, timeout_ms);
-	if (rc == PVA_OK) {
-		*fd = lfd;
+	for (;;) {
+		lfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+		if (lfd < 0) {
+			rc = errno == ELOOP ? PVA_ERR_PERM : PVA_ERR_IO;
+			goto out;
+		}
+		rc = pva_secfile_check_fd(lfd, PVA_SECFILE_PRIVATE);
+		if (rc == PVA_OK && clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+			rc = PVA_ERR_IO;
+		if (rc == PVA_OK) {
+			spent = elapsed_ms(&start, &now);
+			rc = wait_flock(lfd, spent >= (long long)timeout_ms ? 0 :
+					 timeout_ms - (unsigned)spent);
+		}
+		if (rc != PVA_OK)
+			goto out;
+		/* The file may have been unlinked (purge removes orphaned lock
+		 * files while holding them) or replaced between open and flock:
+		 * a lock on it would exclude nobody.  Take the one at path. */
+		if (fstat(lfd, &fsb) != 0) {
+			rc = PVA_ERR_IO;
+			goto out;
+		}
+		if (lstat(path, &psb) == 0) {
+			if (psb.st_dev == fsb.st_dev && psb.st_ino == fsb.st_ino)
+				break;
+		} else if (errno != ENOENT) {
+			rc = PVA_ERR_IO;
+			goto out;
+		}
+		close(lfd); /* also releases the stale lock */
 		lfd = -1;
+		if (++tries >= LOCK_REOPEN_MAX) {
+			rc = PVA_ERR_BUSY;
+			goto out;
+		}
 	}
+	*fd = lfd;
+	lfd = -1;
 out:
 	if (lfd >= 0)
 		close(lfd);

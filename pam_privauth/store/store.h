@@ -84,8 +84,12 @@ enum pva_rc pva_store_remove(const struct pva_store *st, const char *sub,
 			     const char *user) PVA_WUR;
 
 /* Take an exclusive flock on the file sub/<name><suffix> (created 0600
- * when missing, kept afterwards), waiting up to timeout_ms: PVA_ERR_BUSY
- * when it stays taken.  *fd is the lock, released by pva_store_unlock(). */
+ * when missing, kept afterwards), waiting up to timeout_ms (0: one try):
+ * PVA_ERR_BUSY when it stays taken.  Once locked, the file is checked to
+ * still be the one at its path (dev and inode); if it was unlinked or
+ * replaced meanwhile (purge removes unused lock files while holding
+ * them) it is reopened and locked again.  *fd is the lock, released by
+ * pva_store_unlock(). */
 enum pva_rc pva_store_lock(const struct pva_store *st, const char *sub,
 			   const char *name, const char *suffix, unsigned timeout_ms,
 			   int *fd) PVA_WUR;

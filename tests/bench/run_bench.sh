@@ -115,7 +115,7 @@ providers = { spool = { type = "spool"; dir = "$D/spool"; }; };
 defaults = { providers = ["spool"]; code_ttl = 300; max_attempts = 3;
              resend_cooldown = 30; max_sends_per_hour = 5; lockout_after = 5;
              lockout_time = 900; failmode = "secure"; unenrolled = "deny";
-             host_max_sends_per_hour = 2000; };
+             host_max_sends_per_hour = 2000; require_consent = false; };
 EOF
 # Stack C: the same settings, twilio instead of spool, its own state.
 cat > "$D/privauth-c.conf" <<EOF
@@ -127,7 +127,7 @@ providers = { tw = { type = "twilio"; url = "$URL"; ca_file = "$D/certs/ca.pem";
 defaults = { providers = ["tw"]; code_ttl = 300; max_attempts = 3;
              resend_cooldown = 30; max_sends_per_hour = 5; lockout_after = 5;
              lockout_time = 900; failmode = "secure"; unenrolled = "deny";
-             host_max_sends_per_hour = 2000; };
+             host_max_sends_per_hour = 2000; require_consent = false; };
 EOF
 echo "tw = { account_sid = \"$SID\"; auth_token = \"$TOKEN\"; };" > "$D/secrets"
 echo "auth required $MODULE conf=$D/privauth.conf" > "$D/pam.d/bench-a"

@@ -11,8 +11,8 @@ t "module exports only pam_sm_* ($(echo $exports | tr '\n' ' '))" \
   '[ -n "$exports" ] && ! echo "$exports" | grep -qv "^pam_sm_"'
 t "module exports pam_sm_authenticate" 'echo "$exports" | grep -qx pam_sm_authenticate'
 t "module exports pam_sm_chauthtok" 'echo "$exports" | grep -qx pam_sm_chauthtok'
-t "module exports exactly pam_sm_authenticate, pam_sm_chauthtok and pam_sm_setcred" \
-  '[ "$(echo $exports)" = "pam_sm_authenticate pam_sm_chauthtok pam_sm_setcred" ]'
+t "module exports exactly pam_sm_acct_mgmt, pam_sm_authenticate, pam_sm_chauthtok and pam_sm_setcred" \
+  '[ "$(echo $exports)" = "pam_sm_acct_mgmt pam_sm_authenticate pam_sm_chauthtok pam_sm_setcred" ]'
 t "module is linked with full RELRO (BIND_NOW)" \
   'readelf -d "$B/pam_privauth.so" | grep -qE "BIND_NOW|FLAGS.*NOW"'
 t "module is NODELETE (libcurl is initialised once and never unloaded under the host)" \

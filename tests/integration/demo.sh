@@ -78,8 +78,11 @@ run "$CTL" --conf "$SSHNS_CONF" user set "$SSHNS_USER" --phone "$PHONE" ||
 run "$CTL" --conf "$SSHNS_CONF" user show "$SSHNS_USER" ||
 	fail "privauthctl user show"
 
-title "Log in: password, then the code from the SMS"
-login ok || fail "the right code did not log in"
+title "Log in: password, the privacy notice, then the code from the SMS"
+echo "    The first login shows the privacy notice (what is used, what for, who"
+echo "    receives it, what is kept) and asks for agreement, with echo on;"
+echo "    the client types yes, and only then is a code sent."
+login ok --expect-consent || fail "the right code did not log in"
 
 title "Log in with a wrong code"
 login wrong || fail "a wrong code was not refused as expected"
@@ -101,4 +104,4 @@ kill -0 "$pid" 2>/dev/null && fail "sshd $pid still running"
 [ -e "$dir" ] && fail "$dir still there"
 echo "    sshd (pid $pid) stopped; its mount namespace, the bind mounts and"
 echo "    the user went with it; $dir removed."
-printf '\ndemo: OK - right code accepted, wrong code refused, expired code refused\n'
+printf '\ndemo: OK - notice agreed to, right code accepted, wrong code refused, expired code refused\n'

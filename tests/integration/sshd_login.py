@@ -12,6 +12,12 @@ Scenarios:
   expired           wait --ttl + 1 s before answering -> refused
   wrong-then-right  one wrong code, then the right one -> authenticated
   badpw             wrong password, right code -> refused
+  decline           answer the privacy notice's question with "no" ->
+                    refused, no code prompt, nothing sent
+The privacy notice (require_consent) arrives as sshd's instructions before
+the question "Type yes to agree: " (asked with echo on); it is answered
+"yes" except in "decline".  --expect-consent: the question must be asked
+(once); --expect-no-consent: it must not be.
 With --no-code (pam_unix alone) no code prompt may appear; "ok" and
 "badpw" are then the only meaningful scenarios.
 
@@ -28,7 +34,8 @@ import time
 
 import paramiko
 
-SCENARIOS = ("ok", "wrong", "expired", "wrong-then-right", "badpw")
+SCENARIOS = ("ok", "wrong", "expired", "wrong-then-right", "badpw", "decline")
+CONSENT_PROMPT = "Type yes to agree"
 CODE_RE = re.compile(r"(?<![0-9])[0-9]{6,10}(?![0-9])")
 
 
@@ -64,6 +71,7 @@ class Login:
         self.before = set(spool_files(args.spool))
         self.code_prompts = 0
         self.password_prompts = 0
+        self.consent_prompts = 0
         self.messages = []
         self.problems = []
 
@@ -121,7 +129,25 @@ class Login:
             time.sleep(wait)
         return code, ""
 
-    def answer(self, prompt):
+    def answer_consent(self, prompt, echo):
+        self.consent_prompts += 1
+        if not echo:
+            self.problems.append("the consent question was asked with echo off")
+        notice = prompt.rpartition(CONSENT_PROMPT + ": ")[0]
+        if "****" not in notice:  # the notice, with the masked number
+            self.problems.append("no privacy notice before the question")
+        for want in self.args.expect_notice or []:
+            if want not in prompt:
+                self.problems.append("the notice lacks %r" % want)
+        if self.args.phone_digits and self.args.phone_digits in prompt:
+            self.problems.append("the full number is in the notice")
+        if self.args.scenario == "decline":
+            return "no", "(declining on purpose)"
+        return "yes", ""
+
+    def answer(self, prompt, echo=False):
+        if CONSENT_PROMPT in prompt:
+            return self.answer_consent(prompt, echo)
         for want in self.args.expect_prompt or []:
             if "assword" not in prompt and want not in prompt:
                 self.problems.append("prompt lacks %r" % want)
@@ -146,7 +172,7 @@ class Login:
             shown = "\n".join('"%s"' % line for line in prompt.split("\n"))
             say("sshd asks:", shown + ("" if echo else "  [echo off]"))
             try:
-                reply, note = self.answer(prompt)
+                reply, note = self.answer(prompt, echo)
             except Exception as exc:  # keep the transport alive
                 self.problems.append("handler error: %r" % exc)
                 reply, note = "", ""
@@ -209,6 +235,7 @@ def expectation(args):
         "expired": (False, (1, 1)),
         "wrong-then-right": (True, (2, 2)),
         "badpw": (False, (0, 0)),  # requisite pam_unix: no code after a bad password
+        "decline": (False, (0, 0)),
     }[args.scenario]
 
 
@@ -224,6 +251,20 @@ def verdict(args, login, authed, out):
         say("PROBLEM:", "%d code prompt(s), expected %d..%d"
             % (login.code_prompts, lo, hi))
         ok = False
+    asked = login.consent_prompts
+    if args.expect_consent and asked != 1:
+        say("PROBLEM:", "the consent question was asked %d time(s), expected once" % asked)
+        ok = False
+    if (args.expect_no_consent or args.scenario == "badpw") and asked:
+        say("PROBLEM:", "the consent question was asked, expected not")
+        ok = False
+    if args.scenario == "decline":
+        new = set(spool_files(args.spool)) - login.before
+        if new:
+            say("PROBLEM:", "declined, yet %d message(s) were sent" % len(new))
+            ok = False
+        else:
+            say("phone gets:", "nothing (declined)")
     if authed and "LOGIN-OK" not in out:
         say("PROBLEM:", "command output %r lacks LOGIN-OK" % out)
         ok = False
@@ -244,6 +285,12 @@ def parse_args(argv):
     ap.add_argument("--expect-to", help="number on the To: line")
     ap.add_argument("--expect-prompt", action="append",
                     help="text every code prompt must contain")
+    ap.add_argument("--expect-notice", action="append",
+                    help="text the privacy notice must contain")
+    ap.add_argument("--expect-consent", action="store_true",
+                    help="the privacy notice's question must be asked once")
+    ap.add_argument("--expect-no-consent", action="store_true",
+                    help="the privacy notice's question must not be asked")
     ap.add_argument("--no-code", action="store_true",
                     help="pam_unix alone: no code prompt expected")
     return ap.parse_args(argv)
@@ -251,6 +298,7 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    args.phone_digits = args.expect_to[-8:] if args.expect_to else None
     login = Login(args)
     print("login as %s to 127.0.0.1:%d, scenario %s"
           % (args.user, args.port, args.scenario))

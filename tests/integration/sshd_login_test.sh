@@ -4,8 +4,10 @@
 # A throw-away sshd on 127.0.0.1 in a private mount namespace (see
 # tests/lib/sshns.sh) with a throw-away user that exists only in copies of
 # the account files.  First the harness alone (pam_unix), then the module
-# with the spool provider: right code, wrong codes, wrong then right, bad
-# password, expired code.  Needs root.  Uses $BUILD (default build).
+# with the spool provider: the privacy notice and consent (first login,
+# asked once; asked again after the notice is edited; "no" sends nothing),
+# right code, wrong codes, wrong then right, bad password, expired code.
+# Needs root.  Uses $BUILD (default build).
 #
 #   BUILD=build tests/integration/sshd_login_test.sh
 set -u -o pipefail
@@ -55,7 +57,7 @@ code_login() {
 	login "$scen" --expect-to "${PHONE#+}" --expect-prompt "138****5678" "$@"
 }
 
-echo "1..11"
+echo "1..14"
 if ! sshns_init || ! sshns_add_user privtest || ! sshns_pam_stack ||
    ! sshns_start; then
 	echo "Bail out! cannot start the namespace sshd"
@@ -74,7 +76,8 @@ tap $? "pam_unix alone: wrong password is refused"
 
 if [ ! -f "$MODULE" ] || [ ! -x "$CTL" ]; then
 	echo "# $MODULE or $CTL is missing: run make BUILD=$BUILD all"
-	for t in enrol ok wrong wrong-then-right badpw spool expired wrap; do
+	for t in enrol consent ok wrong wrong-then-right badpw changed decline spool \
+		expired wrap; do
 		tap 1 "module: $t (not built)"
 	done
 	exit 1
@@ -91,14 +94,26 @@ sshns_write_conf 300 "$LIMITS" && sshns_pam_stack "$MODULE" &&
 	! grep -q 13812345678 "$SSHNS_DIR/show.out"
 tap $? "privauthctl enrols $PHONE; user show masks it"
 
-code_login ok
-tap $? "module: password + right code logs in"
+code_login ok --expect-consent --expect-notice "+86 138****5678" \
+	--expect-notice "this server's SMS gateway (smstools)"
+tap $? "module: first login shows the privacy notice; 'yes', then the code logs in"
+code_login ok --expect-no-consent
+tap $? "module: password + right code logs in (consent not asked again)"
 code_login wrong
 tap $? "module: wrong codes are refused"
 code_login wrong-then-right
 tap $? "module: a wrong code, then the right one, logs in"
 code_login badpw
 tap $? "module: a wrong password ends the login before any code is sent"
+
+sshns_write_conf 300 "$LIMITS privacy_notice = \"Edited notice: {phone} is sent to {recipients} for {service} logins on {host}. Type yes to agree.\";"
+echo "# config rewritten: services.sshd.privacy_notice edited"
+code_login ok --expect-consent --expect-notice "Edited notice: +86 138****5678 is sent to"
+tap $? "module: an edited notice is asked again over sshd; 'yes' logs in"
+sshns_write_conf 300 "$LIMITS privacy_notice = \"Edited again: {phone} to {recipients}.\";"
+echo "# config rewritten: services.sshd.privacy_notice edited again"
+code_login decline --expect-consent
+tap $? "module: answering 'no' sends nothing and the login fails"
 
 # Every message went to the enrolled number and holds one code.
 bad=0

@@ -140,6 +140,10 @@ pamenv_init() {
 	CLI=$BUILD/privauthctl
 	HARNESS=$BUILD/tests/pam_harness
 	FAKETIME=$BUILD/tests/faketime.so
+	# every scenario's syslog lines go to $T_DIR/syslog (tests/pam/syslogcap.c)
+	SYSLOGCAP=$BUILD/tests/syslogcap.so
+	SYSLOGCAP_PRELOAD=
+	[ -f "$SYSLOGCAP" ] && SYSLOGCAP_PRELOAD=:$SYSLOGCAP
 	PWRAP_LIB=${PWRAP_LIB:-$(pkg-config --libs pam_wrapper 2>/dev/null | tr -d " ")}
 	local f
 	for f in "$MODULE" "$CLI" "$HARNESS" "$FAKETIME" "$PWRAP_LIB"; do
@@ -170,10 +174,13 @@ new_env() {
 
 write_conf() {
 	local keys=(providers code_ttl max_attempts resend_cooldown max_sends_per_hour
-		    lockout_after lockout_time failmode unenrolled)
+		    lockout_after lockout_time failmode unenrolled require_consent)
+	# require_consent is off here: these scenarios are about the code;
+	# tests/pam/privacy_test.sh turns it on (require_consent=true).
 	local -A v=([providers]='["spool"]' [code_ttl]=300 [max_attempts]=3
 		    [resend_cooldown]=30 [max_sends_per_hour]=5 [lockout_after]=5
-		    [lockout_time]=900 [failmode]='"secure"' [unenrolled]='"deny"')
+		    [lockout_time]=900 [failmode]='"secure"' [unenrolled]='"deny"'
+		    [require_consent]=false)
 	local services='login = { code_ttl = 120; }; sshd = { code_ttl = 600; };'
 	local kv k
 	[ -n "${CONF_SERVICES+x}" ] && services=$CONF_SERVICES
@@ -218,7 +225,8 @@ svc() {
 
 ctl() {
 	CTL_OUT=$T_DIR/ctl.out
-	env LD_PRELOAD="$SAN_PRELOAD$FAKETIME" PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
+	env LD_PRELOAD="$SAN_PRELOAD$FAKETIME${SYSLOGCAP_PRELOAD:-}" \
+		PVA_SYSLOG_FILE="$T_DIR/syslog" PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
 		timeout 60 "$CLI" --conf "$T_CONF" "$@" > "$CTL_OUT" 2>&1
 	CTL_RC=$?
 	{
@@ -261,8 +269,9 @@ pam_run() {
 }
 
 run_harness() {
-	env LD_PRELOAD="$SAN_PRELOAD$PWRAP_LIB:$FAKETIME" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$T_SVC" \
+	env LD_PRELOAD="$SAN_PRELOAD$PWRAP_LIB:$FAKETIME${SYSLOGCAP_PRELOAD:-}" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$T_SVC" PVA_SYSLOG_FILE="$T_DIR/syslog" \
+		PAM_WRAPPER_USE_SYSLOG=1 \
 		PVA_FAKETIME_OFFSET="${OFFSET:-0}" \
 		timeout 60 "$HARNESS" "$@"
 }

@@ -2,6 +2,7 @@
  *
  *   pam_harness --service S --user U --spool DIR [--rhost H] [--quiet] ANSWER...
  *   pam_harness --chauthtok --service S --user U [--spool DIR] [--quiet] ANSWER...
+ *   pam_harness --acct [--silent] --service S --user U [--quiet] ANSWER...
  *
  * Runs pam_start(S, U)/pam_authenticate/pam_end once.  With --chauthtok
  * it runs pam_chauthtok(pamh, 0) instead (both passes, PRELIM and
@@ -9,7 +10,9 @@
  * PAM_AUTHTOK item as the module stack left it, read through pam_getenv
  * because libpam clears the item itself when pam_chauthtok returns (add
  * pam_wrapper's pam_get_items.so after the module under test to export
- * it); the spool is optional in this mode.  Meant to run under
+ * it); the spool is optional in this mode.  With --acct it runs
+ * pam_acct_mgmt(pamh, 0) (PAM_SILENT with --silent) instead, spool
+ * optional too.  Meant to run under
  * pam_wrapper (LD_PRELOAD=libpam_wrapper.so[:faketime.so], PAM_WRAPPER=1,
  * PAM_WRAPPER_SERVICE_DIR=...), set up by the caller.  Every prompt takes
  * the next ANSWER:
@@ -22,7 +25,8 @@
  * When the answers run out the conversation fails with PAM_CONV_ERR.
  *
  * Output, one line each: "PROMPT: ", "INFO: ", "ERROR: " for what the
- * module shows, "HARNESS: " for the harness's own notes, and last
+ * module shows, "HARNESS: " for the harness's own notes (a prompt asked
+ * with echo on is followed by "HARNESS: echo on"), and last
  * "RESULT: PAM_..." (the name of pam_authenticate's return value).
  * --quiet prints only the RESULT line.  Exit status 0 when the call ran,
  * 2 on a usage error, 1 when pam_start failed.
@@ -63,6 +67,8 @@ struct harness {
 	int quiet;
 	int chauthtok;            /* run pam_chauthtok instead */
 	int expired;              /* ... with PAM_CHANGE_EXPIRED_AUTHTOK, as login does */
+	int acct;                 /* run pam_acct_mgmt instead */
+	int silent;               /* ... with PAM_SILENT */
 	struct spool_msg *seen;   /* in order of appearance, newest last */
 	size_t n_seen;
 };
@@ -352,6 +358,8 @@ static int answer_prompt(struct harness *h, const struct pam_message *m,
 	char buf[512];
 
 	note(h, "PROMPT", m->msg);
+	if (m->msg_style == PAM_PROMPT_ECHO_ON)
+		note(h, "HARNESS", "echo on");
 	if (h->next >= h->n_answers) {
 		note(h, "HARNESS", "no answers left: PAM_CONV_ERR");
 		return PAM_CONV_ERR;
@@ -422,6 +430,8 @@ static void usage(void)
 		"[--rhost H] [--quiet] ANSWER...\n"
 		"       pam_harness --chauthtok --service S --user U [--spool DIR] "
 		"[--quiet] ANSWER...\n"
+		"       pam_harness --acct [--silent] --service S --user U [--quiet] "
+		"ANSWER...\n"
 		"ANSWER: code | wrong | prev | r | v | =TEXT | +SECONDS:ANSWER\n");
 }
 
@@ -446,6 +456,14 @@ static int parse_args(int argc, char **argv, struct opts *o, struct harness *h)
 			h->expired = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--acct") == 0) {
+			h->acct = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--silent") == 0) {
+			h->silent = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return -1;
 		if (strcmp(argv[i], "--service") == 0)
@@ -464,7 +482,7 @@ static int parse_args(int argc, char **argv, struct opts *o, struct harness *h)
 	for (; i < argc; i++)
 		if (!valid_answer(argv[i]))
 			return -1;
-	return o->service && o->user && (h->spool || h->chauthtok) ? 0 : -1;
+	return o->service && o->user && (h->spool || h->chauthtok || h->acct) ? 0 : -1;
 }
 
 static void harness_free(struct harness *h)
@@ -512,7 +530,9 @@ int main(int argc, char **argv)
 	}
 	if (o.rhost != NULL)
 		rc = pam_set_item(pamh, PAM_RHOST, o.rhost);
-	if (rc == PAM_SUCCESS && h.chauthtok)
+	if (rc == PAM_SUCCESS && h.acct)
+		rc = pam_acct_mgmt(pamh, h.silent ? PAM_SILENT : 0);
+	else if (rc == PAM_SUCCESS && h.chauthtok)
 		rc = pam_chauthtok(pamh, h.expired ? PAM_CHANGE_EXPIRED_AUTHTOK : 0);
 	else if (rc == PAM_SUCCESS)
 		rc = pam_authenticate(pamh, 0);

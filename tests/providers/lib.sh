@@ -171,6 +171,7 @@ prov_conf() {
 			echo "  code_ttl = 300; max_attempts = 3; resend_cooldown = 0;"
 			echo "  max_sends_per_hour = 100; lockout_after = 100;"
 			echo "  failmode = \"secure\"; unenrolled = \"deny\";"
+			echo "  require_consent = false;"
 			for kv in "$@"; do
 				echo "  $kv;"
 			done

@@ -35,6 +35,7 @@ rconf() {
 			echo "defaults = {"
 			echo "  channels = [\"sms\", \"voice\"];"
 			echo "  resend_cooldown = 0;"
+			echo "  require_consent = false;"
 			echo "  allowed_prefixes = [\"+86\", \"+44\"];"
 			echo "  routes = ${ROUTES:-$DEFAULT_ROUTES};"
 			for kv in "$@"; do

@@ -530,6 +530,79 @@ static void test_dump_policy(void **state)
 	pva_config_free(cfg);
 }
 
+/* A template longer than one SMS is a warning naming file:line and the
+ * key; the configuration still loads and keeps the template. */
+static void test_sms_segment_warnings(void **state)
+{
+	struct pva_config *cfg = parse_ok("hostname = \"bastion\";\n");
+	size_t i;
+
+	(void)state;
+	/* the built-in templates fit one SMS (English and Chinese) */
+	assert_int_equal(cfg->n_warnings, 0);
+	pva_config_free(cfg);
+
+	cfg = parse_ok(
+		"hostname = \"bastion\";\n"
+		"defaults = {\n"
+		"  message_zh_CN = \"{code} 是您登录 {service} 的验证码，{validity}内有效。"
+		"请勿将验证码告诉任何人，包括自称是管理员或客服的人员。如非本人操作，"
+		"请忽略本短信。\";\n"
+		"};\n"
+		"services = {\n"
+		"  sshd = { code_ttl = 600; };\n"
+		"  sudo = { language = \"en\";\n"
+		"    message = \"{code} is your code for {service} on {host}, valid for "
+		"{validity}. Do not share it with anyone: no administrator, help desk or "
+		"colleague will ever ask you for it. Ignore this message if you did not "
+		"try to log in.\"; };\n"
+		"};\n");
+	for (i = 0; i < cfg->n_warnings; i++)
+		print_message("# %s\n", cfg->warnings[i]);
+	assert_int_equal(cfg->n_warnings, 2);
+	assert_non_null(strstr(cfg->warnings[0], "t.conf:3: message_zh_CN: warning: "));
+	assert_non_null(strstr(cfg->warnings[0], "needs 2 SMS segments"));
+	assert_non_null(strstr(cfg->warnings[0], "UCS-2 characters > 70)"));
+	assert_non_null(strstr(cfg->warnings[1], "t.conf:8: message: warning: "));
+	assert_non_null(strstr(cfg->warnings[1], "service sudo"));
+	assert_non_null(strstr(cfg->warnings[1], "GSM-7 characters > 160)"));
+	/* loaded as written */
+	assert_non_null(strstr(cfg->defaults.message_zh, "请忽略本短信"));
+	assert_non_null(strstr(pva_config_service(cfg, "sudo")->message, "Ignore this"));
+	pva_config_free(cfg);
+}
+
+/* check-config shows the language and privacy keys. */
+static void test_dump_privacy(void **state)
+{
+	struct pva_config *cfg = parse_ok(
+		"locale_dir = \"/opt/locale\";\n"
+		"services = { sshd = { language = \"zh_CN\"; grace_hours = 8;\n"
+		"  trusted_networks = [\"10.1.0.0/16\", \"2001:db8::/32\"];\n"
+		"  exempt_groups = [\"ops\", \"!interns\"]; backup_codes = false;\n"
+		"  privacy_notice = \"Your number is used only to send login codes; it is "
+		"never shared with anyone.\"; }; };\n");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	(void)state;
+	pva_config_dump(cfg, pva_config_service(cfg, "sshd"), fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "locale_dir = \"/opt/locale\";\n"));
+	assert_non_null(strstr(buf, "language = \"zh_CN\";\n"));
+	assert_non_null(strstr(buf, "message_zh_CN = \"{code} 是您在"));
+	assert_non_null(strstr(buf, "trusted_networks = [\"10.1.0.0/16\", \"2001:db8::/32\"];\n"));
+	assert_non_null(strstr(buf, "exempt_groups = [\"ops\", \"!interns\"];\n"));
+	assert_non_null(strstr(buf, "grace_hours = 8;\nbackup_codes = false;\n"));
+	assert_non_null(strstr(buf, "privacy_notice = \"Your number is used only to send login "
+				"codes; it is never sh...\";\n"));
+	assert_non_null(strstr(buf, "require_consent = true;\n"));
+	assert_non_null(strstr(buf, "remind_via = \"sms\";\n"));
+	free(buf);
+	pva_config_free(cfg);
+}
+
 /* File-level checks: ownership, mode, symlinks, @include, size. */
 static void test_file_checks(void **state)
 {
@@ -609,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_policy_every_key),
 		cmocka_unit_test(test_policy_errors),
 		cmocka_unit_test(test_dump_policy),
+		cmocka_unit_test(test_sms_segment_warnings),
+		cmocka_unit_test(test_dump_privacy),
 		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_oversize_file),
 	};

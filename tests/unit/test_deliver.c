@@ -52,7 +52,7 @@ static enum pva_rc deliver(const struct testenv *e, const char *service,
 			   struct pva_deliver_result *res)
 {
 	struct pva_deliver_req req = { "alice", service, "+8613812345678", PVA_CH_SMS,
-				       "482913", NULL };
+				       "482913", NULL, PVA_LANG_EN };
 
 	n_logs = 0;
 	return pva_deliver(e->cfg, pva_config_service(e->cfg, service), &req, &lg, res);

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "otp/flow.h"
+#include "privacy/backup.h"
 #include "store/phones.h"
 #include "../lib/testenv.h"
 
@@ -25,6 +28,9 @@ struct script {
 	size_t n_prompts;
 	char errors[MAXMSG][256];
 	size_t n_errors;
+	char infos[MAXMSG][600];
+	size_t n_infos;
+	size_t n_echo;          /* prompts asked with echo on */
 	char logs[64][PVA_LOG_LINE_MAX];
 	size_t n_logs;
 };
@@ -52,6 +58,22 @@ static enum pva_rc s_prompt(void *ud, const char *text, char **answer)
 	return *answer ? PVA_OK : PVA_ERR_NOMEM;
 }
 
+static enum pva_rc s_prompt_echo(void *ud, const char *text, char **answer)
+{
+	struct script *s = ud;
+
+	s->n_echo++;
+	return s_prompt(ud, text, answer);
+}
+
+static void s_info(void *ud, const char *text)
+{
+	struct script *s = ud;
+
+	if (s->n_infos < MAXMSG)
+		snprintf(s->infos[s->n_infos++], sizeof(s->infos[0]), "%s", text);
+}
+
 static void s_error(void *ud, const char *text)
 {
 	struct script *s = ud;
@@ -74,7 +96,7 @@ static const char *conf_text =
 	"  broken = { type = \"command\"; argv = [\"/bin/false\"]; };\n"
 	"  smsonly = { type = \"spool\"; dir = \"%SPOOL%\"; channels = [\"sms\"]; };\n"
 	"  brokenvoice = { type = \"command\"; argv = [\"/bin/false\"]; channels = [\"voice\"]; }; };\n"
-	"defaults = { providers = [\"spool\"]; };\n"
+	"defaults = { providers = [\"spool\"]; require_consent = false; };\n"
 	"services = { safe = { providers = [\"broken\"]; failmode = \"safe\"; };\n"
 	"  secure = { providers = [\"broken\"]; };\n"
 	"  open = { unenrolled = \"allow\"; };\n"
@@ -82,12 +104,18 @@ static const char *conf_text =
 	"    providers = [\"smsonly\", \"brokenvoice\"]; resend_cooldown = 0; };\n"
 	"  intl = { allowed_prefixes = [\"+44\", \"+1\"]; };\n"
 	"  numcap = { number_max_per_hour = 1; };\n"
+	"  consent = { require_consent = true; };\n"
+	"  grace = { grace_hours = 8; };\n"
+	"  exempt = { exempt_groups = [\"root\"]; trusted_networks = [\"198.51.100.0/24\"]; };\n"
+	"  trusted = { trusted_networks = [\"192.0.2.0/25\", \"2001:db8::/32\"]; };\n"
+	"  nobackup = { backup_codes = false; };\n"
 	"  fallback = { channels = [\"sms\", \"voice\"]; voice_fallback = true;\n"
 	"    routes = ( { prefix = \"+\"; sms = [\"broken\"]; voice = [\"spool\"]; } ); }; };\n";
 
 struct fx {
 	struct testenv env;
 	struct script sc;
+	const char *rhost;      /* NULL: 192.0.2.7 */
 };
 
 static int setup(void **state)
@@ -95,7 +123,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	struct pva_hostkey *key = NULL;
 	struct pva_store st;
-	struct pva_phone_rec rec = { "alice", "+8613812345678", PVA_CH_SMS, 0 };
+	struct pva_phone_rec rec = { "alice", "+8613812345678", PVA_CH_SMS, 0, "" };
 
 	if (f == NULL || testenv_setup(&f->env, conf_text) != 0)
 		return -1;
@@ -120,8 +148,9 @@ static int teardown(void **state)
 
 static enum pva_rc run(struct fx *f, const char *user, const char *service, int exists)
 {
-	struct pva_request req = { user, service, "192.0.2.7", exists, NULL };
-	struct pva_io io = { s_prompt, s_error, &f->sc };
+	struct pva_request req = { user, service, f->rhost ? f->rhost : "192.0.2.7", exists,
+				   NULL };
+	struct pva_io io = { s_prompt, s_error, &f->sc, s_info, s_prompt_echo };
 	struct pva_log lg = { s_log, &f->sc, 1 };
 
 	f->sc.next = 0;
@@ -386,6 +415,253 @@ static void test_voice_fallback_prompt(void **state)
 	assert_no_leak(f);
 }
 
+/* ---- privacy: consent, bypass rules, grace, backup codes ---------------- */
+
+static void reset(struct fx *f)
+{
+	f->sc.n_prompts = f->sc.n_errors = f->sc.n_infos = f->sc.n_echo = f->sc.n_logs = 0;
+	memset(f->sc.answers, 0, sizeof(f->sc.answers));
+}
+
+static void test_consent_asked_once(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "YES ";
+	f->sc.answers[1] = "CODE";
+	assert_int_equal(run(f, "alice", "consent", 1), PVA_OK);
+	assert_true(f->sc.n_infos >= 1);
+	assert_non_null(strstr(f->sc.infos[0], "+86 138****5678"));
+	assert_int_equal(f->sc.n_echo, 1);
+	assert_string_equal(f->sc.prompts[0], "Type yes to agree: ");
+	assert_non_null(strstr(f->sc.prompts[1], "Code sent by SMS"));
+	assert_true(logged(f, "event=consent", "outcome=agreed"));
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+	assert_no_leak(f);
+	/* agreed: not asked again */
+	reset(f);
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "consent", 1), PVA_OK);
+	assert_int_equal(f->sc.n_infos, 0);
+	assert_int_equal(f->sc.n_echo, 0);
+	assert_int_equal(f->sc.n_prompts, 1);
+}
+
+static void test_consent_declined(void **state)
+{
+	struct fx *f = *state;
+	static const char *const no[] = { "no", "", "y", "yes please", "是", NULL };
+	size_t i;
+
+	for (i = 0; no[i]; i++) {
+		reset(f);
+		f->sc.answers[0] = no[i];
+		f->sc.answers[1] = "CODE";
+		assert_int_equal(run(f, "alice", "consent", 1), PVA_DENIED);
+		assert_int_equal(f->sc.n_prompts, 1);
+		assert_string_equal(f->sc.errors[0],
+				    "You did not agree, so no code was sent and this login ends.");
+		assert_true(logged(f, "event=consent", "outcome=declined"));
+		assert_int_equal(testenv_spool_count(&f->env), 0);
+	}
+	/* and a conversation that breaks off sends nothing either */
+	reset(f);
+	assert_int_equal(run(f, "alice", "consent", 1), PVA_ERR_CONV);
+	assert_int_equal(testenv_spool_count(&f->env), 0);
+}
+
+/* Users without a number get the same notice and question, and are not
+ * asked again after agreeing: nothing tells them apart. */
+static void test_consent_decoy(void **state)
+{
+	struct fx *f = *state;
+	char a[MAXMSG][600], b[MAXMSG][600];
+	size_t na, i;
+
+	f->sc.answers[0] = "yes";
+	assert_int_equal(run(f, "alice", "consent", 1), PVA_ERR_CONV);
+	na = f->sc.n_infos;
+	memcpy(a, f->sc.infos, sizeof(a));
+	reset(f);
+	f->sc.answers[0] = "yes";
+	assert_int_equal(run(f, "nosuchuser", "consent", 0), PVA_ERR_CONV);
+	assert_int_equal(f->sc.n_infos, na);
+	assert_int_equal(f->sc.n_echo, 1);
+	memcpy(b, f->sc.infos, sizeof(b));
+	for (i = 0; i < na; i++) {
+		/* same text but for the (masked) number */
+		char *pa = strstr(a[i], "+86 "), *pb = strstr(b[i], "+86 ");
+		assert_int_equal(pa == NULL, pb == NULL);
+		if (pa) {
+			memset(pa, 'X', strlen("+86 138****5678"));
+			memset(pb, 'X', strlen("+86 138****5678"));
+		}
+		assert_string_equal(a[i], b[i]);
+	}
+	assert_true(logged(f, "event=consent", "outcome=agreed"));
+	reset(f);
+	f->sc.answers[0] = "123456";
+	assert_int_equal(run(f, "nosuchuser", "consent", 0), PVA_ERR_CONV);
+	assert_int_equal(f->sc.n_infos, 0);
+	assert_int_equal(f->sc.n_echo, 0);
+	assert_int_equal(testenv_spool_count(&f->env), 1); /* alice's code only */
+}
+
+/* Without info/prompt_echo the flow falls back to error/prompt. */
+static void test_consent_io_fallback(void **state)
+{
+	struct fx *f = *state;
+	struct pva_request req = { "alice", "consent", "192.0.2.7", 1, NULL };
+	struct pva_io io = { s_prompt, s_error, &f->sc, NULL, NULL };
+	struct pva_log lg = { s_log, &f->sc, 1 };
+
+	f->sc.answers[0] = "yes";
+	f->sc.answers[1] = "CODE";
+	assert_int_equal(pva_flow_authenticate(f->env.cfg, &req, &io, &lg), PVA_OK);
+	assert_true(f->sc.n_errors >= 1);
+	assert_non_null(strstr(f->sc.errors[0], "+86 138****5678"));
+	assert_string_equal(f->sc.prompts[0], "Type yes to agree: ");
+}
+
+static void test_bypass_rules(void **state)
+{
+	struct fx *f = *state;
+
+	/* root is in group root: no code, one log line without a phone */
+	assert_int_equal(run(f, "root", "exempt", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 0);
+	assert_true(logged(f, "event=bypass", "reason=exempt_group"));
+	assert_false(logged(f, "phone=", NULL));
+	/* alice has no account here: no groups, not exempt */
+	reset(f);
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "exempt", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 1);
+	assert_false(logged(f, "event=bypass", NULL));
+	/* trusted networks */
+	reset(f);
+	assert_int_equal(run(f, "alice", "trusted", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 0);
+	assert_true(logged(f, "event=bypass", "reason=trusted_network"));
+	assert_false(logged(f, "phone=", NULL));
+	reset(f);
+	f->rhost = "::ffff:192.0.2.100";
+	assert_int_equal(run(f, "alice", "trusted", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 0);
+	reset(f);
+	f->rhost = "2001:db8::5";
+	assert_int_equal(run(f, "nosuchuser", "trusted", 0), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 0);
+	reset(f);
+	f->rhost = "192.0.2.200";
+	assert_int_equal(run(f, "alice", "trusted", 1), PVA_ERR_CONV);
+	assert_int_equal(f->sc.n_prompts, 1);
+	reset(f);
+	f->rhost = "localhost";
+	assert_int_equal(run(f, "alice", "trusted", 1), PVA_ERR_CONV);
+	assert_int_equal(f->sc.n_prompts, 1);
+}
+
+static void test_grace(void **state)
+{
+	struct fx *f = *state;
+
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "grace", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 1);
+	/* same host, same service: no code */
+	reset(f);
+	assert_int_equal(run(f, "alice", "grace", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 0);
+	assert_true(logged(f, "event=bypass", "reason=grace"));
+	assert_false(logged(f, "phone=", NULL));
+	assert_int_equal(testenv_spool_count(&f->env), 1);
+	/* another host: a code */
+	reset(f);
+	f->rhost = "192.0.2.8";
+	f->sc.answers[0] = "CODE";
+	assert_int_equal(run(f, "alice", "grace", 1), PVA_OK);
+	assert_int_equal(f->sc.n_prompts, 1);
+	/* failmode safe never starts grace */
+	reset(f);
+	assert_int_equal(run(f, "alice", "safe", 1), PVA_OK);
+	assert_false(logged(f, "reason=grace", NULL));
+}
+
+static void make_backup(const struct fx *f, const char *user,
+			char codes[PVA_BACKUP_N][PVA_BACKUP_TEXT])
+{
+	struct pva_hostkey *key = NULL;
+	struct pva_store st;
+
+	assert_int_equal(pva_hostkey_load(f->env.cfg->host_key, 1, &key), PVA_OK);
+	assert_int_equal(pva_store_open(&st, f->env.state, key, 1), PVA_OK);
+	assert_int_equal(pva_backup_generate(&st, key, user, time(NULL), codes), PVA_OK);
+	pva_hostkey_free(key);
+}
+
+static void test_backup_codes(void **state)
+{
+	struct fx *f = *state;
+	char codes[PVA_BACKUP_N][PVA_BACKUP_TEXT], upper[PVA_BACKUP_TEXT];
+	size_t i;
+
+	make_backup(f, "alice", codes);
+	f->sc.answers[0] = codes[0];
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	assert_string_equal(f->sc.infos[0], "Backup code accepted; 9 left.");
+	assert_true(logged(f, "event=backup_code_used", "remaining=9"));
+	for (i = 0; i < f->sc.n_logs; i++)
+		assert_null(strstr(f->sc.logs[i], codes[0]));
+	/* used: refused, and counted as a wrong code */
+	reset(f);
+	f->sc.answers[0] = codes[0];
+	f->sc.answers[1] = "CODE";
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	assert_string_equal(f->sc.errors[0], "Wrong code. 2 attempts left.");
+	/* upper case and without the dash */
+	reset(f);
+	for (i = 0; codes[1][i]; i++)
+		upper[i] = codes[1][i] >= 'a' && codes[1][i] <= 'z' ?
+			   (char)(codes[1][i] - 32) : codes[1][i];
+	upper[i] = '\0';
+	memmove(upper + 5, upper + 6, strlen(upper + 6) + 1);
+	f->sc.answers[0] = upper;
+	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	assert_string_equal(f->sc.infos[0], "Backup code accepted; 8 left.");
+	/* down to one, then none: a warning each time */
+	for (i = 2; i < PVA_BACKUP_N; i++) {
+		reset(f);
+		f->sc.answers[0] = codes[i];
+		assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
+	}
+	assert_string_equal(f->sc.infos[0], "Backup code accepted; 0 left.");
+	assert_int_equal(f->sc.n_errors, 1);
+	assert_non_null(strstr(f->sc.errors[0], "last backup code"));
+	/* backup_codes = false: the shape is just a wrong code */
+	make_backup(f, "alice", codes);
+	reset(f);
+	f->sc.answers[0] = codes[0];
+	f->sc.answers[1] = "CODE";
+	assert_int_equal(run(f, "alice", "nobackup", 1), PVA_OK);
+	assert_string_equal(f->sc.errors[0], "Wrong code. 2 attempts left.");
+}
+
+/* A user without a number never gets in with a backup code. */
+static void test_backup_decoy(void **state)
+{
+	struct fx *f = *state;
+	char codes[PVA_BACKUP_N][PVA_BACKUP_TEXT];
+
+	make_backup(f, "bob", codes);
+	f->sc.answers[0] = codes[0];
+	f->sc.answers[1] = codes[1];
+	f->sc.answers[2] = codes[2];
+	assert_int_equal(run(f, "bob", "sshd", 1), PVA_MAXTRIES);
+	assert_string_equal(f->sc.errors[0], "Wrong code. 2 attempts left.");
+	assert_false(logged(f, "event=backup_code_used", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +678,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_destination_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_number_cap_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_voice_fallback_prompt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consent_asked_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consent_declined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consent_decoy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consent_io_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bypass_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_decoy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

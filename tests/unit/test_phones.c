@@ -169,6 +169,58 @@ static void test_corrupt(void **state)
 	free(orig);
 }
 
+/* The optional language preference: round trip, refusal of other values,
+ * and records written without it (older versions) still load. */
+static void test_lang(void **state)
+{
+	static const char *const bodies[] = {
+		"v=1\nuser=alice\nphone=+8613812345678\nchannel=sms\nupdated=1\nlang=fr\n",
+		"v=1\nuser=alice\nphone=+8613812345678\nchannel=sms\nupdated=1\nlang=\n",
+		"v=1\nuser=alice\nphone=+8613812345678\nchannel=sms\nupdated=1\nlang=en\n"
+		"lang=zh_CN\n",
+		"v=1\nuser=alice\nphone=+8613812345678\nchannel=sms\nlang=zh_CN\n",
+		NULL
+	};
+	struct storefx *f = *state;
+	struct pva_phone_rec r, got;
+	size_t i;
+
+	assert_int_equal(pva_store_write(&f->st, "phones", "alice", "v=1\nuser=alice\n"
+					 "phone=+8613812345678\nchannel=voice\nupdated=7\n"),
+			 PVA_OK);
+	memset(&got, 0x5a, sizeof(got));
+	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_OK);
+	assert_string_equal(got.lang, "");
+	assert_int_equal(got.channel, PVA_CH_VOICE);
+	assert_int_equal(pva_store_write(&f->st, "phones", "alice", "v=1\nlang=zh_CN\n"
+					 "user=alice\nphone=+8613812345678\nchannel=sms\n"
+					 "updated=7\n"), PVA_OK);
+	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_OK);
+	assert_string_equal(got.lang, "zh_CN");
+	for (i = 0; bodies[i]; i++) {
+		assert_int_equal(pva_store_write(&f->st, "phones", "alice", bodies[i]), PVA_OK);
+		if (pva_phones_get(&f->st, "alice", &got) != PVA_ERR_CORRUPT)
+			fail_msg("accepted record #%zu", i);
+	}
+	rec_of(&r, "alice", "+8613812345678", PVA_CH_SMS, 5);
+	snprintf(r.lang, sizeof(r.lang), "zh_CN");
+	assert_int_equal(pva_phones_set(&f->st, &r), PVA_OK);
+	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_OK);
+	assert_string_equal(got.lang, "zh_CN");
+	snprintf(r.lang, sizeof(r.lang), "en");
+	assert_int_equal(pva_phones_set(&f->st, &r), PVA_OK);
+	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_OK);
+	assert_string_equal(got.lang, "en");
+	snprintf(r.lang, sizeof(r.lang), "de");
+	assert_int_equal(pva_phones_set(&f->st, &r), PVA_ERR_INVAL);
+	memset(r.lang, 'z', sizeof(r.lang));   /* no terminating NUL */
+	assert_int_equal(pva_phones_set(&f->st, &r), PVA_ERR_INVAL);
+	r.lang[0] = '\0';
+	assert_int_equal(pva_phones_set(&f->st, &r), PVA_OK);
+	assert_int_equal(pva_phones_get(&f->st, "alice", &got), PVA_OK);
+	assert_string_equal(got.lang, "");
+}
+
 static double now_s(void)
 {
 	struct timespec t;
@@ -267,6 +319,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_get_del, setup, storefx_teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_invalid, setup, storefx_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, storefx_teardown),
+		cmocka_unit_test_setup_teardown(test_lang, setup, storefx_teardown),
 		cmocka_unit_test_setup_teardown(test_many_users, setup, storefx_teardown),
 	};
 

@@ -1,0 +1,81 @@
+/* precord.c - helpers shared by the privacy records. */
+#include "privacy/precord.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/secfile.h"
+
+enum pva_rc pva_priv_subdir(const struct pva_store *st, const char *sub)
+{
+	char dir[PATH_MAX];
+	int w;
+
+	w = snprintf(dir, sizeof(dir), "%s/%s", st->dir, sub);
+	if (w < 0 || (size_t)w >= sizeof(dir))
+		return PVA_ERR_INVAL;
+	return pva_secdir_ensure(dir);
+}
+
+int pva_priv_service_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (s == NULL || len == 0 || len >= 64)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int pva_priv_time_ok(time_t t)
+{
+	return t >= 0 && (long long)t <= PVA_STORE_TIME_MAX;
+}
+
+enum pva_rc pva_priv_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return PVA_ERR_INVAL;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *pos)
+		return PVA_ERR_INVAL;
+	*pos += (size_t)n;
+	return PVA_OK;
+}
+
+int pva_priv_tok(const char *s, size_t len, size_t *pos, const char **tok,
+		 size_t *toklen)
+{
+	const char *sp;
+
+	if (*pos > len)
+		return -1;
+	*tok = s + *pos;
+	sp = memchr(*tok, ' ', len - *pos);
+	*toklen = sp ? (size_t)(sp - *tok) : len - *pos;
+	*pos += *toklen + 1;
+	return 0;
+}
+
+void pva_priv_free_body(char *body, size_t len)
+{
+	if (body == NULL)
+		return;
+	sodium_memzero(body, len);
+	free(body);
+}

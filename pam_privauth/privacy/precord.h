@@ -1,0 +1,38 @@
+/* precord.h - helpers shared by the privacy records (consent, grace,
+ * backup, remind): their sub-directories, names and text output.
+ * Internal to privacy/ and its tests.
+ */
+#ifndef PVA_PRECORD_H
+#define PVA_PRECORD_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "core/rc.h"
+#include "store/store.h"
+
+#define PVA_PRIV_LOCK_MS 5000   /* wait for the user's state lock */
+
+/* state_dir/<sub>, made on first use (root, 0700). */
+enum pva_rc pva_priv_subdir(const struct pva_store *st, const char *sub) PVA_WUR;
+
+/* Non-zero for a PAM service name as state.c stores it:
+ * 1..63 bytes of [A-Za-z0-9._-]. */
+int pva_priv_service_ok(const char *s, size_t len);
+
+/* Non-zero for a time the stores accept (0..PVA_STORE_TIME_MAX). */
+int pva_priv_time_ok(time_t t);
+
+/* Append printf output to buf (len bytes) at *pos; PVA_ERR_INVAL when it
+ * does not fit. */
+enum pva_rc pva_priv_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5))) PVA_WUR;
+
+/* Next space-separated token of s[*pos..len): 0, or -1 past the end. */
+int pva_priv_tok(const char *s, size_t len, size_t *pos, const char **tok,
+		 size_t *toklen);
+
+/* Wipe and free a body returned by pva_store_read (NULL is fine). */
+void pva_priv_free_body(char *body, size_t len);
+
+#endif
