@@ -7,7 +7,7 @@
  *   privacy_notice[_zh_CN] | privacy_notice_file[_zh_CN]
  *                       the notice; placeholders {recipients} {phone}
  *                       {host} {service}; unset = the built-in text
- *   exempt_groups       glob patterns, "!" negates (last match wins)
+ *   exempt_groups       group glob patterns; a "!pattern" match always wins
  *   trusted_networks    CIDR list for PAM_RHOST, IPv4 and IPv6
  *   grace_hours         no new code for N hours after a good one (0 = off)
  *   backup_codes        accept backup codes at the code prompt (true)

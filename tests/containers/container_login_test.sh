@@ -252,6 +252,8 @@ podman_try() {
 	else
 		ct_cleanup
 	fi
+	# Earlier builds' layers (the tag moved on).
+	"${P[@]}" image prune -f >/dev/null 2>&1
 }
 podman_try
 tap_diag "total $(( $(date +%s) - T0 )) s"

@@ -136,8 +136,8 @@ scn_lockout() {
 	check "lockout: third call refused" result_is_not PAM_SUCCESS
 	check "lockout: message says Try again in" error_has 'Try again in'
 	check "lockout: no code spooled while locked" spool_is "$n"
-	OFFSET=899 login test daemon code
-	check "lockout: still locked just before lockout_time" error_has 'Try again in'
+	OFFSET=870 login test daemon code
+	check "lockout: still locked 30 s before lockout_time" error_has 'Try again in'
 	# open again: a code is sent.  No success here, so the doubling of
 	# the next lockout is not undone by a good login.
 	OFFSET=901 login test daemon wrong
@@ -147,16 +147,16 @@ scn_lockout() {
 	OFFSET=1801 login test daemon code
 	check "lockout: second lockout (doubled) still on at +lockout_time" \
 		error_has 'Try again in'
-	OFFSET=2702 login test daemon code
+	OFFSET=2760 login test daemon code
 	check "lockout: second lockout over at +2*lockout_time" result_is PAM_SUCCESS
 
-	OFFSET=2702 login test daemon wrong
-	OFFSET=2702 login test daemon wrong
-	OFFSET=2702 login test daemon code
+	OFFSET=2760 login test daemon wrong
+	OFFSET=2760 login test daemon wrong
+	OFFSET=2760 login test daemon code
 	check "lockout: locked again" error_has 'Try again in'
-	OFFSET=2702 ctl reset daemon
+	OFFSET=2760 ctl reset daemon
 	check "lockout: privauthctl reset exits 0" ctl_ok
-	OFFSET=2702 login test daemon code
+	OFFSET=2760 login test daemon code
 	check "lockout: privauthctl reset clears the lockout" result_is PAM_SUCCESS
 }
 

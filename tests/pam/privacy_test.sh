@@ -32,6 +32,22 @@ asked_consent() {
 	grep -A1 '^PROMPT: Type yes to agree: $' "$OUT" | grep -q '^HARNESS: echo on$'
 }
 
+# The scenario's syslog (tests/pam/syslogcap.c) has a line matching $1.
+log_has() {
+	grep -qE -- "$1" "$T_DIR/syslog" 2> /dev/null
+}
+
+# No syslog line holds the fixed string $1.
+log_lacks() {
+	[ -f "$T_DIR/syslog" ] && ! grep -qF -- "$1" "$T_DIR/syslog"
+}
+
+# Every bypass line names its reason and carries no phone number.
+bypass_logged() {
+	log_has "event=bypass user=[^ ]+ service=[^ ]+ .*reason=$1" &&
+		! grep 'event=bypass' "$T_DIR/syslog" | grep -q 'phone='
+}
+
 not_asked() {
 	! grep -q '^PROMPT: Type yes to agree' "$OUT"
 }
@@ -52,6 +68,9 @@ scn_consent() {
 	check "consent: asked with echo on" asked_consent
 	check "consent: then the code prompt" prompt_has 'Code sent by SMS to'
 	check "consent: 'yes' then the code logs in" result_is PAM_SUCCESS
+	check "consent: logged event=consent outcome=agreed" \
+		log_has 'event=consent .*outcome=agreed version=[0-9a-f]{16}'
+	check "consent: no full number in the log" log_lacks 13812345678
 	check "consent: one code sent" spool_is 1
 	login test daemon code
 	check "consent: second login, not asked again" not_asked
@@ -107,6 +126,9 @@ scn_declined() {
 	check "declined: nothing sent" spool_is 0
 	check "declined: says why" error_has '^You did not agree, so no code was sent'
 	check "declined: no code prompt" prompts_are 1
+	check "declined: logged event=consent outcome=declined" \
+		log_has 'event=consent .*outcome=declined'
+	check "declined: no code_sent logged" bash -c "! grep -q event=code_sent '$T_DIR/syslog'"
 	login test daemon = code
 	check "declined: an empty answer is no" result_is PAM_AUTH_ERR
 	login test daemon =y code
@@ -161,6 +183,7 @@ scn_exempt() {
 	check "exempt: root (group root) logs in without a code" result_is PAM_SUCCESS
 	check "exempt: no prompt at all" prompts_are 0
 	check "exempt: nothing sent" spool_is 0
+	check "exempt: logged event=bypass reason=exempt_group, no phone" bypass_logged exempt_group
 	login test daemon
 	check "exempt: daemon (group daemon) is asked" asked_consent
 	check "exempt: and not let through" result_is_not PAM_SUCCESS
@@ -211,6 +234,8 @@ scn_trusted() {
 		check "trusted: from $h no code" result_is PAM_SUCCESS
 	done
 	check "trusted: nothing sent" spool_is 0
+	check "trusted: logged event=bypass reason=trusted_network, no phone" \
+		bypass_logged trusted_network
 	for h in 10.10.0.1 ::2 2001:db8:6::1 localhost ip6-localhost \
 		host.example 127.0.0.1.example ""; do
 		login test daemon --rhost "$h"
@@ -233,6 +258,7 @@ scn_grace() {
 	check "grace: same host within grace: no code" result_is PAM_SUCCESS
 	check "grace: no prompt" prompts_are 0
 	check "grace: nothing more sent" spool_is 1
+	check "grace: logged event=bypass reason=grace, no phone" bypass_logged grace
 	OFFSET=7000 login test daemon --rhost 10.1.1.1
 	check "grace: still in grace near its end" result_is PAM_SUCCESS
 	login test daemon --rhost 10.1.1.2
@@ -279,6 +305,10 @@ scn_backup() {
 	check "backup: a backup code logs in" result_is PAM_SUCCESS
 	check "backup: says how many are left" info_has '^Backup code accepted; 9 left\.$'
 	check "backup: one prompt" prompts_are 1
+	check "backup: logged event=backup_code_used remaining=9" \
+		log_has 'event=backup_code_used .*remaining=9'
+	check "backup: the backup code is not in the log" log_lacks "${CODES[0]}"
+	check "backup: nor without its dash" log_lacks "${CODES[0]/-/}"
 	login test daemon --rhost 10.2.0.1 "=${CODES[0]}" "=${CODES[0]}" "=${CODES[0]}"
 	check "backup: a used code is refused" result_is PAM_MAXTRIES
 	check "backup: ... and counted as a wrong code" error_has '^Wrong code\. 2 attempts left\.'

@@ -80,6 +80,9 @@
 
 declare -A FAKE_PORT FAKE_PID
 export PAM_WRAPPER_DEBUGLEVEL=2
+# ... and only when pam_wrapper does not hand them to syslog (tap.sh's
+# capture into $T_DIR/syslog): these tests read each login's own stderr.
+export PVA_WRAPPER_USE_SYSLOG=0
 
 prov_init() {
 	pamenv_init || return 1
