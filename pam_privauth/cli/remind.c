@@ -62,11 +62,7 @@ static void emit(void *ud, int prio, const char *line)
  * one (a temp file, anything not written by the store). */
 static int unescape(const char *name, char *out, size_t outlen)
 {
-	size_t n = strlen(name);
-
-	/* "<u>.tmp.<16 hex>": a write that was killed half-way */
-	if (n > 21 && strncmp(name + n - 21, ".tmp.", 5) == 0 &&
-	    strspn(name + n - 16, "0123456789abcdef") == 16)
+	if (pva_secfile_is_temp(name, NULL)) /* a write killed half-way */
 		return -1;
 	if (pva_secfile_unname(name, out, outlen) != PVA_OK ||
 	    pva_store_user_check(out, strlen(out)) != PVA_OK)

@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "core/phone.h"
 #include "core/secfile.h"
+#include "privacy/consent.h"
+#include "privacy/grace.h"
 #include "store/phones.h"
 #include "store/state.h"
 
@@ -167,12 +169,25 @@ static int user_update(struct pva_cli *cli, const struct pva_phone_rec *want,
 	return 0;
 }
 
+/* *changed = 1 when rec.phone is not the user's number yet. */
+static enum pva_rc new_number(struct pva_cli *cli, const struct pva_phone_rec *rec,
+			      int *changed)
+{
+	struct pva_phone_rec old;
+	enum pva_rc rc = pva_phones_get(&cli->store, rec->user, &old);
+
+	*changed = rc != PVA_OK || strcmp(old.phone, rec->phone) != 0;
+	sodium_memzero(&old, sizeof(old));
+	/* a damaged record is replaced, as it always was */
+	return rc == PVA_ERR_NOTFOUND || rc == PVA_ERR_CORRUPT ? PVA_OK : rc;
+}
+
 static int user_set(struct pva_cli *cli, int argc, char **argv)
 {
 	struct pva_phone_rec rec;
 	char mask[PVA_PHONE_MASK_MAX];
 	enum pva_rc rc;
-	int i, have_channel = 0, have_lang = 0;
+	int i, have_channel = 0, have_lang = 0, changed = 0;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.channel = PVA_CH_SMS;
@@ -207,9 +222,18 @@ static int user_set(struct pva_cli *cli, int argc, char **argv)
 	rec.updated = time(NULL);
 	if (pva_cli_open_store(cli, 1) != 0)
 		return 1;
-	rc = pva_phones_set(&cli->store, &rec);
+	rc = new_number(cli, &rec, &changed);
+	if (rc == PVA_OK)
+		rc = pva_phones_set(&cli->store, &rec);
 	if (rc == PVA_OK)
 		rc = drop_pending(cli, rec.user);
+	/* A consent given before (perhaps at a decoy prompt, by anyone who
+	 * reached it, to a made-up number) or grace earned with another
+	 * number does not carry over to this one. */
+	if (rc == PVA_OK && changed)
+		rc = pva_consent_revoke(&cli->store, rec.user);
+	if (rc == PVA_OK && changed)
+		rc = pva_grace_forget(&cli->store, rec.user);
 	pva_phone_mask(rec.phone, mask, sizeof(mask));
 	sodium_memzero(&rec, sizeof(rec));
 	if (rc != PVA_OK)

@@ -58,10 +58,17 @@ void pva_i18n_begin(struct pva_i18n *t, const struct pva_config *cfg, enum pva_l
 	if (lang != PVA_LANG_ZH_CN)
 		return;
 	bind_domain(cfg != NULL ? cfg->locale_dir : PVA_DEFAULT_LOCALE_DIR_I18N);
-	for (i = 0; zh_locales[i] != NULL; i++) {
-		t->loc = newlocale(LC_MESSAGES_MASK, zh_locales[i], (locale_t)0);
-		if (t->loc != (locale_t)0)
+	/* Only LC_MESSAGES changes: the other categories stay the thread's
+	 * (or the process's) own, so the host's conversation function keeps
+	 * its LC_CTYPE while it prints the prompts. */
+	for (i = 0; zh_locales[i] != NULL && t->loc == (locale_t)0; i++) {
+		locale_t base = duplocale(uselocale((locale_t)0));
+
+		if (base == (locale_t)0)
 			break;
+		t->loc = newlocale(LC_MESSAGES_MASK, zh_locales[i], base);
+		if (t->loc == (locale_t)0)
+			freelocale(base); /* a failed newlocale leaves base alone */
 	}
 	if (t->loc == (locale_t)0)
 		return; /* no Chinese locale on this system: English */

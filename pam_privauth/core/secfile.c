@@ -121,8 +121,14 @@ static enum pva_rc write_temp(const char *path, const void *data, size_t len,
 	enum pva_rc rc;
 	int fd, n;
 
-	n = snprintf(tmp, tmplen, "%s.tmp.%08x%08x", path,
-		     randombytes_random(), randombytes_random());
+	const char *base = strrchr(path, '/');
+
+	/* "<dir>/.tmp.<base>.<16 hex>": escaped names never start with '.',
+	 * so no user's record can ever look like a temp file */
+	base = base ? base + 1 : path;
+	n = snprintf(tmp, tmplen, "%.*s" PVA_SECFILE_TEMP_PREFIX "%s.%08x%08x",
+		     (int)(base - path), path, base, randombytes_random(),
+		     randombytes_random());
 	if (n < 0 || (size_t)n >= tmplen)
 		return PVA_ERR_INVAL;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
@@ -266,4 +272,17 @@ bad:
 	if (outlen > 0)
 		sodium_memzero(out, o < outlen ? o + 1 : outlen);
 	return PVA_ERR_INVAL;
+}
+
+int pva_secfile_is_temp(const char *name, const char *base)
+{
+	size_t plen = sizeof(PVA_SECFILE_TEMP_PREFIX) - 1, n = strlen(name), blen;
+
+	if (n < plen + 17 || strncmp(name, PVA_SECFILE_TEMP_PREFIX, plen) != 0 ||
+	    name[n - 17] != '.' || strspn(name + n - 16, "0123456789abcdef") != 16)
+		return 0;
+	if (base == NULL)
+		return 1;
+	blen = strlen(base);
+	return n == plen + blen + 17 && strncmp(name + plen, base, blen) == 0;
 }

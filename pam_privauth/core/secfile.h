@@ -44,6 +44,13 @@ enum pva_rc pva_secfile_create(const char *path, const void *data, size_t len,
  * its parent must exist) and is root-owned with no group/other access. */
 enum pva_rc pva_secdir_ensure(const char *path) PVA_WUR;
 
+/* Temp files of interrupted writes are "<dir>/.tmp.<name>.<16 hex>". */
+#define PVA_SECFILE_TEMP_PREFIX ".tmp."
+
+/* Non-zero when the directory entry name is such a temp file (of the file
+ * base when base is not NULL).  No escaped name (below) can be one. */
+int pva_secfile_is_temp(const char *name, const char *base);
+
 /* Escape a user name into a single safe file name component:
  * [A-Za-z0-9_-] kept, '.' kept except first, everything else %XX.
  * PVA_ERR_INVAL for empty names, names over 128 bytes, or out too small. */

@@ -41,7 +41,8 @@ struct flow {
 	int fresh;                          /* sent during this call */
 	int bypass;                         /* failmode safe let it through */
 	int decoy;                          /* no number: act it out, send nothing */
-	enum pva_lang lang;                 /* of prompts, notice and messages */
+	enum pva_lang lang;                 /* of prompts and the notice */
+	enum pva_lang msg_lang;             /* of the SMS or call */
 	struct pva_i18n i18n;
 };
 
@@ -154,7 +155,7 @@ static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r, int in
 {
 	struct pva_deliver_req dr = { .user = f->req->user, .service = f->req->service,
 				      .phone = f->phone, .channel = r->channel,
-				      .code = r->code, .text = NULL, .lang = f->lang };
+				      .code = r->code, .text = NULL, .lang = f->msg_lang };
 	struct pva_deliver_result res;
 	enum pva_rc rc = PVA_OK;
 
@@ -443,17 +444,13 @@ static void decoy_number(struct flow *f)
 	sodium_memzero(h, sizeof(h));
 }
 
-/* The user's preference from the phone directory may change the language
- * chosen from the service and the environment: switch the prompts too. */
+/* The language of what reaches the phone: the user's preference in the
+ * directory counts here.  The dialogue itself keeps the service's or the
+ * session's language, for enrolled users and decoys alike, so the prompt
+ * language does not tell who is enrolled. */
 static void user_lang(struct flow *f, const char *pref)
 {
-	enum pva_lang l = pva_lang_choose(f->s, pref, f->req->locale);
-
-	if (l == f->lang)
-		return;
-	pva_i18n_end(&f->i18n);
-	f->lang = l;
-	pva_i18n_begin(&f->i18n, f->cfg, l);
+	f->msg_lang = pva_lang_choose(f->s, pref, f->req->locale);
 }
 
 /* The phone number of the user, or *enrolled = 0. */
@@ -735,6 +732,7 @@ enum pva_rc pva_flow_authenticate(const struct pva_config *cfg,
 	f.lc.user = req->user;
 	f.lc.service = req->service;
 	f.lang = pva_lang_choose(f.s, NULL, req->locale);
+	f.msg_lang = f.lang;
 	pva_i18n_begin(&f.i18n, cfg, f.lang);
 	rc = run(&f);
 	pva_i18n_end(&f.i18n);

@@ -9,28 +9,49 @@
 #define RECIPIENTS_MAX 1024
 
 /* The built-in notices (privacy_notice / privacy_notice_zh_CN unset).
- * Each line is one paragraph; the flow shows them as they are. */
-static const char *const builtin[PVA_N_LANGS] = {
-	[PVA_LANG_EN] =
-	"Privacy notice: {service} on {host} sends login codes to your phone.\n"
+ * Each line is one paragraph; the flow shows them as they are.  The
+ * second pair is used when the service also sends password reminders by
+ * SMS (the number then serves that purpose too, and the notice says so). */
+#define EN_HEAD \
+	"Privacy notice: {service} on {host} sends login codes to your phone.\n" \
 	"What is used: your phone number, {phone}.\n"
-	"What for: only to deliver login codes for {service} on {host}.\n"
-	"Who receives it: to deliver a code, your number and the code are passed "
-	"to {recipients}.\n"
-	"What this server keeps: your number, the times codes were sent to you "
-	"over the last day, and this agreement. It never keeps the codes.\n"
-	"To see or erase this data, ask the administrator (privauthctl export, "
-	"privauthctl forget).\n"
-	"Type yes to agree and receive a code; anything else cancels.",
-	[PVA_LANG_ZH_CN] =
-	"隐私说明：{host} 上的 {service} 会向您的手机发送登录验证码。\n"
+#define EN_TAIL \
+	"Who receives it: to deliver a code, your number and the code are passed " \
+	"to {recipients}.\n" \
+	"What this server keeps: your number, the times codes were sent to you " \
+	"over the last day, failed attempts and lockouts, and this agreement. It " \
+	"never keeps a code, only a keyed hash of it.\n" \
+	"To see or erase this data, ask the administrator (privauthctl export, " \
+	"privauthctl forget).\n" \
+	"Type yes to agree and receive a code; anything else cancels."
+#define ZH_HEAD \
+	"隐私说明：{host} 上的 {service} 会向您的手机发送登录验证码。\n" \
 	"使用的信息：您的手机号码 {phone}。\n"
-	"用途：仅用于发送 {host} 上 {service} 的登录验证码。\n"
-	"提供给谁：发送验证码时，您的号码和验证码会交给{recipients}。\n"
-	"本服务器保存的内容：您的号码、最近一天内向您发送验证码的时间，以及本次同意记录；"
-	"从不保存验证码本身。\n"
-	"如需查看或删除这些数据，请联系管理员（privauthctl export、privauthctl forget）。\n"
-	"输入 yes（或“是”、“同意”）表示同意并接收验证码；输入其他任何内容将取消登录。",
+#define ZH_TAIL \
+	"提供给谁：发送验证码时，您的号码和验证码会交给{recipients}。\n" \
+	"本服务器保存的内容：您的号码、最近一天内向您发送验证码的时间、失败次数与锁定状态，" \
+	"以及本次同意记录；从不保存验证码本身，只保存其带密钥的哈希值。\n" \
+	"如需查看或删除这些数据，请联系管理员（privauthctl export、privauthctl forget）。\n" \
+	"输入 yes（或“是”、“同意”）表示同意并接收验证码；输入其他任何内容将取消登录。"
+
+static const char *const builtin[2][PVA_N_LANGS] = {
+	{
+		[PVA_LANG_EN] = EN_HEAD
+		"What for: only to deliver login codes for {service} on {host}.\n"
+		EN_TAIL,
+		[PVA_LANG_ZH_CN] = ZH_HEAD
+		"用途：仅用于发送 {host} 上 {service} 的登录验证码。\n"
+		ZH_TAIL,
+	},
+	{
+		[PVA_LANG_EN] = EN_HEAD
+		"What for: only to deliver login codes for {service} on {host}, and "
+		"reminders to change an old password.\n"
+		EN_TAIL,
+		[PVA_LANG_ZH_CN] = ZH_HEAD
+		"用途：仅用于发送 {host} 上 {service} 的登录验证码，以及提醒您更换旧密码。\n"
+		ZH_TAIL,
+	},
 };
 
 static const char *const separators[PVA_N_LANGS] = {
@@ -163,7 +184,8 @@ enum pva_rc pva_notice_render(const struct pva_config *cfg, const struct pva_set
 	out[0] = '\0';
 	if (recipients(s, lang, recip, sizeof(recip)) != 0)
 		return PVA_ERR_INVAL;
-	tmpl = s->notice[lang][0] ? s->notice[lang] : builtin[lang];
+	tmpl = s->notice[lang][0] ? s->notice[lang] :
+	       builtin[s->remind_after_days > 0 && s->remind_via == PVA_REMIND_SMS][lang];
 	rc = expand(tmpl, recip, phone_mask ? phone_mask : "", cfg->hostname,
 		    service ? service : "", out, outlen);
 	if (rc != PVA_OK)

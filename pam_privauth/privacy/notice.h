@@ -8,7 +8,8 @@
  * The version is 16 hex digits of a BLAKE2b hash over every language's
  * text with {recipients}, {host} and {service} expanded and {phone} left
  * as is: editing the notice or a translation, or adding a provider, asks
- * every user again; a new phone number does not.
+ * every user again.  (privauthctl user set with a new number revokes the
+ * user's consents and grace entries, so a new number is asked again.)
  */
 #ifndef PVA_NOTICE_H
 #define PVA_NOTICE_H

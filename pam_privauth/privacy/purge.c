@@ -21,7 +21,7 @@
 
 #define LOCKS_SUB "locks"
 #define LIMITS_SUB "limits"
-#define TEMP_AGE 600                 /* "*.tmp.*" older than this is debris */
+#define TEMP_AGE 600                 /* temp files older than this are debris */
 #define PW_BUF_MAX (1024 * 1024)
 
 struct names {
@@ -82,7 +82,7 @@ static void names_sort_unique(struct names *ns)
 
 static int is_temp(const char *name)
 {
-	return strstr(name, ".tmp.") != NULL;
+	return pva_secfile_is_temp(name, NULL);
 }
 
 static int sub_path(const struct pva_store *st, const char *sub, char *out, size_t len)
@@ -92,7 +92,7 @@ static int sub_path(const struct pva_store *st, const char *sub, char *out, size
 	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
-/* Old "*.tmp.*" files in sub. */
+/* Old temp files (".tmp.<name>.<hex>") in sub. */
 static void purge_temps(const struct pva_store *st, const char *sub, time_t now, int dry,
 			struct pva_purge_stats *stats)
 {

@@ -269,11 +269,10 @@ enum pva_rc pva_export_json(const struct pva_config *cfg, const struct pva_store
 
 /* ---- forget ----------------------------------------------------------- */
 
-/* Remove "<esc>.tmp.*" leftovers of user's writes in sub. */
+/* Remove the ".tmp.<esc>.<hex>" leftovers of user's writes in sub. */
 static unsigned remove_temps(const struct pva_store *st, const char *sub, const char *esc)
 {
 	char dir[PATH_MAX];
-	size_t elen = strlen(esc);
 	struct dirent *de;
 	unsigned n = 0;
 	DIR *d;
@@ -284,8 +283,7 @@ static unsigned remove_temps(const struct pva_store *st, const char *sub, const 
 	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, esc, elen) != 0 ||
-		    strncmp(de->d_name + elen, ".tmp.", 5) != 0)
+		if (!pva_secfile_is_temp(de->d_name, esc))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 			n++;

@@ -51,7 +51,7 @@ enum pva_rc pva_purge_all(const struct pva_config *cfg, const struct pva_store *
  * a state record is removed when it holds no pending code, no send in
  * the last day, no lockout and no failures; a send history (limits/)
  * when its every send is older than a day; grace entries older than the
- * longest grace_hours of any service; "*.tmp.*" files older than 10
+ * longest grace_hours of any service; ".tmp.*" files older than 10
  * minutes in every sub-directory; the records in state/, consent/,
  * grace/ and remind/ of names that are not accounts (getpwnam_r finds
  * no entry; a lookup error keeps them); a lock file when its user (or

@@ -10,7 +10,7 @@
  * <u> is pva_secfile_name(user), so a lookup is one open() whatever the
  * number of users.  Lock files live in their own directory so that no
  * user name (say "alice.lock") can map onto another user's lock file.
- * A write killed half-way may leave a "<u>.tmp.<hex>" file beside the
+ * A write killed half-way may leave a ".tmp.<u>.<hex>" file beside the
  * record; it is never read (and a copy under another name fails its MAC).
  *
  * Records are text: "v=1\n", then "key=value\n" lines, then a final

@@ -81,12 +81,15 @@ scn_user_pref() {
 	check "user show: language: zh_CN" grep -qx 'language: zh_CN' "$CTL_OUT"
 	login test daemon code
 	check "user preference zh_CN: PAM_SUCCESS" result_is PAM_SUCCESS
-	check "user preference zh_CN: the prompt is Chinese" prompt_has "$ZH_PROMPT"
+	check "user preference zh_CN: the prompt stays English (it must not tell who is enrolled)" \
+		prompt_has "$EN_PROMPT"
 	check "user preference zh_CN: the SMS is Chinese" spool_body_has "$ZH_SMS"
 	ctl user set daemon --lang en
 	LANG=zh_CN.UTF-8 OFFSET=400 login test daemon code
-	check "user preference en beats LANG=zh_CN.UTF-8: English prompt" \
-		prompt_has "$EN_PROMPT"
+	check "user preference en, LANG=zh_CN.UTF-8: the prompt follows LANG (Chinese)" \
+		prompt_has "$ZH_PROMPT"
+	check "user preference en beats LANG=zh_CN.UTF-8 for the SMS: English" \
+		spool_body_has "is your login code"
 	ctl user set daemon --lang fr
 	check "user set --lang fr is refused (exit 2)" test "$CTL_RC" = 2
 	ctl user show daemon

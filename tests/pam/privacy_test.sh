@@ -110,10 +110,16 @@ scn_changed() {
 	login test daemon =yes code
 	check "changed: a new provider (recipient) is asked again" asked_consent
 	check "changed: the new recipient is named" info_has 'a local delivery program'
-	ctl user set daemon --phone +8613912345678
+	ctl user set daemon --phone "$PHONE"
 	login test daemon code
-	check "changed: a new phone number is not asked again" not_asked
+	check "changed: setting the same number again does not ask again" not_asked
+	ctl user set daemon --phone +8613912345678
+	login test daemon =yes code
+	check "changed: a new phone number is asked again (user set revokes consent)" \
+		asked_consent
 	check "changed: and logs in" result_is PAM_SUCCESS
+	ctl consent show daemon
+	check "changed: the new agreement is recorded" grep -q 'test' "$CTL_OUT"
 }
 
 scn_declined() {
@@ -171,6 +177,14 @@ scn_decoy() {
 	check "decoy: second logins match as well" same_dialogue "$e" "$u"
 	login test no-such-user-pva =no
 	check "decoy: an unknown user who agreed is not asked again" not_asked
+	# whoever said yes at bin's decoy prompt agreed for nobody: once bin
+	# is enrolled, bin is shown the notice with the real number
+	enrol bin +8613912345678
+	login test bin =yes code
+	check "decoy: a yes given at the decoy prompt does not count after enrolment" \
+		asked_consent
+	check "decoy: after enrolment the notice shows the real number" \
+		info_has '\+86 139\*\*\*\*5678'
 }
 
 scn_exempt() {

@@ -115,9 +115,13 @@ scn_export_forget() {
 	login nograce "$USERX" =yes code
 	check "after revoke: yes and the code log in" result_is PAM_SUCCESS
 
+	# another user whose name starts with this one's and ".tmp."
+	ctl user set "$USERX.tmp.0000000000000001" --phone +8613800000002
 	: > "$T_DIR/syslog"
 	ctl forget "$USERX"
 	check "forget: exit 0" ctl_ok
+	check "forget: user $USERX.tmp.0000000000000001 keeps the number" \
+		test -f "$T_STATE/phones/$USERX.tmp.0000000000000001"
 	check "forget: lists what it removed" \
 		bash -c "grep -q 'removed: phones record' '$CTL_OUT' && grep -q 'removed: state record' '$CTL_OUT' && grep -q 'removed: backup record' '$CTL_OUT' && grep -q 'removed: lock file' '$CTL_OUT'"
 	n=$(grep -c 'event=forget' "$T_DIR/syslog")
@@ -129,6 +133,8 @@ scn_export_forget() {
 	check "forget: files=6 (5 records: no reminder was sent; and the lock file)" test "${files:-x}" = 6
 	check "forget: the log line is echoed to stderr" \
 		grep -q "^privauthctl: event=forget user=$USERX files=" "$CTL_OUT"
+	ctl user del "$USERX.tmp.0000000000000001"
+	rm -f "$T_STATE/locks/$USERX.tmp.0000000000000001"
 	check "forget: no file named after the user remains" \
 		test -z "$(find "$T_STATE" -type f \( -name "$USERX" -o -name "$USERX.*" \) )"
 	check "forget: no remaining file holds the number" \
@@ -158,11 +164,15 @@ scn_purge() {
 	# an orphaned lock file of an account with no record
 	install -m 0600 /dev/null "$T_STATE/locks/bin"
 	# temp files of interrupted writes: one fresh, one old
-	install -m 0600 /dev/null "$T_STATE/state/$USERX.tmp.00000000aaaaaaaa"
-	install -m 0600 /dev/null "$T_STATE/limits/host.tmp.00000000bbbbbbbb"
-	touch -d '-11 minutes' "$T_STATE/limits/host.tmp.00000000bbbbbbbb"
-	install -m 0600 /dev/null "$T_STATE/consent/x.tmp.00000000cccccccc"
-	touch -d '-2 hours' "$T_STATE/consent/x.tmp.00000000cccccccc"
+	install -m 0600 /dev/null "$T_STATE/state/.tmp.$USERX.00000000aaaaaaaa"
+	install -m 0600 /dev/null "$T_STATE/limits/.tmp.host.00000000bbbbbbbb"
+	touch -d '-11 minutes' "$T_STATE/limits/.tmp.host.00000000bbbbbbbb"
+	install -m 0600 /dev/null "$T_STATE/consent/.tmp.x.00000000cccccccc"
+	touch -d '-2 hours' "$T_STATE/consent/.tmp.x.00000000cccccccc"
+
+	# a user whose name looks like an old-style temp file is a user
+	ctl user set "svc.tmp.00000000dddddddd" --phone +8613800000001
+	touch -d '-2 hours' "$T_STATE/phones/svc.tmp.00000000dddddddd"
 
 	before=$(files_snapshot)
 	ctl purge --dry-run
@@ -180,8 +190,10 @@ scn_purge() {
 	check "purge: the decoy's lock file is gone" test ! -e "$T_STATE/locks/$GHOST"
 	check "purge: the orphaned lock file is gone" test ! -e "$T_STATE/locks/bin"
 	check "purge: old temp files are gone" \
-		test ! -e "$T_STATE/limits/host.tmp.00000000bbbbbbbb" -a ! -e "$T_STATE/consent/x.tmp.00000000cccccccc"
-	check "purge: a fresh temp file stays" test -e "$T_STATE/state/$USERX.tmp.00000000aaaaaaaa"
+		test ! -e "$T_STATE/limits/.tmp.host.00000000bbbbbbbb" -a ! -e "$T_STATE/consent/.tmp.x.00000000cccccccc"
+	check "purge: the record of user svc.tmp.00000000dddddddd is not taken for a temp file" \
+		test -f "$T_STATE/phones/svc.tmp.00000000dddddddd"
+	check "purge: a fresh temp file stays" test -e "$T_STATE/state/.tmp.$USERX.00000000aaaaaaaa"
 	check "purge: the user's recent state stays" test -f "$T_STATE/state/$USERX"
 	check "purge: the user's grace entry (8 h) stays" test -f "$T_STATE/grace/$USERX"
 	check "purge: send counters of the last day stay" \

@@ -118,13 +118,39 @@ static void test_builtin_english(void **state)
 	assert_non_null(strstr(out, "your phone number, " MASK "."));
 	assert_non_null(strstr(out, "only to deliver login codes for sshd on bastion."));
 	assert_non_null(strstr(out, "passed to this server's SMS gateway (smstools)."));
-	assert_non_null(strstr(out, "never keeps the codes"));
+	assert_non_null(strstr(out, "never keeps a code, only a keyed hash of it"));
+	assert_non_null(strstr(out, "failed attempts and lockouts"));
+	assert_null(strstr(out, "reminders"));
 	assert_non_null(strstr(out, "the times codes were sent to you over the last day"));
 	assert_non_null(strstr(out, "privauthctl export"));
 	assert_non_null(strstr(out, "privauthctl forget"));
 	assert_non_null(strstr(out, "Type yes to agree and receive a code; anything else cancels."));
 	assert_null(strchr(out, '{'));
 	assert_null(strstr(out, "13812345678"));
+}
+
+/* With password reminders by SMS the number serves a second purpose, and
+ * the built-in notice says so (and is a new version). */
+static void test_builtin_reminders(void **state)
+{
+	struct fx *f = *state;
+	char out[4096], v1[PVA_NOTICE_VERSION_MAX], v2[PVA_NOTICE_VERSION_MAX];
+
+	load(f, "defaults = { providers = [\"spool\"]; };");
+	version(f, "sshd", v1);
+	load(f, "defaults = { providers = [\"spool\"]; remind_after_days = 90; };");
+	render(f, "sshd", PVA_LANG_EN, out, sizeof(out));
+	assert_non_null(strstr(out, "login codes for sshd on bastion, and reminders to change "
+			       "an old password."));
+	render(f, "sshd", PVA_LANG_ZH_CN, out, sizeof(out));
+	assert_non_null(strstr(out, "以及提醒您更换旧密码"));
+	version(f, "sshd", v2);
+	assert_string_not_equal(v1, v2);
+	/* reminders by email do not use the number */
+	load(f, "defaults = { providers = [\"spool\"]; remind_after_days = 90; "
+	     "remind_via = \"email\"; };");
+	render(f, "sshd", PVA_LANG_EN, out, sizeof(out));
+	assert_null(strstr(out, "reminders"));
 }
 
 static void test_builtin_chinese(void **state)
@@ -338,6 +364,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_builtin_english, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_builtin_reminders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_chinese, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recipients_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recipients_routes, setup, teardown),
