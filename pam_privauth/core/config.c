@@ -153,18 +153,6 @@ static enum pva_rc read_providers(struct pva_cfgread *rd, const config_setting_t
 	return PVA_OK;
 }
 
-static enum pva_rc read_template(struct pva_cfgread *rd, const config_setting_t *grp,
-				 const char *key, char *out, size_t outlen)
-{
-	char why[160];
-
-	if (pva_cfg_string(rd, grp, key, 0, out, outlen) != PVA_OK)
-		return PVA_ERR_CONFIG;
-	if (pva_message_check(out, why, sizeof(why)) != PVA_OK)
-		return pva_cfg_fail(rd, config_setting_get_member(grp, key), key, "%s", why);
-	return PVA_OK;
-}
-
 static enum pva_rc read_numbers(struct pva_cfgread *rd, const config_setting_t *grp,
 				struct pva_settings *s)
 {
@@ -246,8 +234,8 @@ static enum pva_rc apply_settings(struct pva_cfgread *rd, const config_setting_t
 	    read_policy(rd, grp, &s->policy) ||
 	    read_channels(rd, grp, s) || read_providers(rd, grp, cfg, s) ||
 	    pva_route_read(rd, grp, cfg, s) ||
-	    read_template(rd, grp, "message", s->message, sizeof(s->message)) ||
-	    read_template(rd, grp, "voice_message", s->voice_message,
+	    pva_config_read_template(rd, grp, "message", s->message, sizeof(s->message)) ||
+	    pva_config_read_template(rd, grp, "voice_message", s->voice_message,
 			  sizeof(s->voice_message)) ||
 	    pva_config_read_privacy(rd, grp, s))
 		return PVA_ERR_CONFIG;

@@ -247,8 +247,8 @@ static enum pva_rc read_remind_template(struct pva_cfgread *rd,
 	return PVA_OK;
 }
 
-static enum pva_rc read_code_template(struct pva_cfgread *rd, const config_setting_t *grp,
-				      const char *key, char *out, size_t outlen)
+enum pva_rc pva_config_read_template(struct pva_cfgread *rd, const config_setting_t *grp,
+				     const char *key, char *out, size_t outlen)
 {
 	char why[160];
 
@@ -266,9 +266,9 @@ enum pva_rc pva_config_read_privacy(struct pva_cfgread *rd, const config_setting
 	enum pva_lang l;
 
 	if (pva_cfg_enum(rd, grp, "language", languages, &lang) ||
-	    read_code_template(rd, grp, "message_zh_CN", s->message_zh,
+	    pva_config_read_template(rd, grp, "message_zh_CN", s->message_zh,
 			       sizeof(s->message_zh)) ||
-	    read_code_template(rd, grp, "voice_message_zh_CN", s->voice_message_zh,
+	    pva_config_read_template(rd, grp, "voice_message_zh_CN", s->voice_message_zh,
 			       sizeof(s->voice_message_zh)) ||
 	    pva_cfg_bool(rd, grp, "require_consent", &s->require_consent) ||
 	    read_groups(rd, grp, s) || read_networks(rd, grp, s) ||

@@ -48,6 +48,11 @@ enum pva_rc pva_config_read_globals_privacy(struct pva_cfgread *rd,
 					    const config_setting_t *root,
 					    struct pva_config *cfg) PVA_WUR;
 
+/* A code template key (message, voice_message, ..._zh_CN): a string that
+ * pva_message_check() accepts. */
+enum pva_rc pva_config_read_template(struct pva_cfgread *rd, const config_setting_t *grp,
+				     const char *key, char *out, size_t outlen) PVA_WUR;
+
 /* PVA_OK when every {name} in text is one of allowed (NULL-terminated). */
 enum pva_rc pva_placeholders_check(const char *text, const char *const *allowed,
 				   char *why, size_t whylen) PVA_WUR;

@@ -28,9 +28,15 @@ static void init_curl(void)
 	init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+enum pva_rc pva_http_global_init(void)
+{
+	pthread_once(&init_once, init_curl);
+	return init_result == CURLE_OK ? PVA_OK : PVA_ERR_IO;
+}
+
 /* ---- URL checks ---- */
 
-static int is_loopback(const char *host, size_t n)
+int pva_http_is_loopback(const char *host, size_t n)
 {
 	char buf[64];
 	struct in_addr a4;
@@ -100,7 +106,7 @@ enum pva_rc pva_http_check_url(const char *url, char *why, size_t whylen)
 		set_why(why, whylen, "has no host");
 		return PVA_ERR_INVAL;
 	}
-	if (!https && !is_loopback(host, n)) {
+	if (!https && !pva_http_is_loopback(host, n)) {
 		set_why(why, whylen, "plain http:// is only allowed to a loopback address; use https://");
 		return PVA_ERR_INVAL;
 	}
@@ -369,8 +375,7 @@ enum pva_rc pva_http_do(const struct pva_http_opts *opts, const struct pva_http_
 		return refuse(resp, PVA_HTTP_REFUSED, why);
 	if (deadline_ms == 0)
 		return refuse(resp, PVA_HTTP_NOT_SENT, "no time left before the deadline");
-	pthread_once(&init_once, init_curl);
-	if (init_result != CURLE_OK || (h = curl_easy_init()) == NULL)
+	if (pva_http_global_init() != PVA_OK || (h = curl_easy_init()) == NULL)
 		return refuse(resp, PVA_HTTP_NOT_SENT, "curl initialisation failed");
 	hdrs = build_headers(req, &failed);
 	if (failed || set_transport(h, opts, req->url, deadline_ms) != 0 ||

@@ -159,4 +159,12 @@ void pva_http_request_id(struct pva_send_result *res, const char *id);
 void pva_http_fail(struct pva_send_result *res, const struct pva_http_resp *resp,
 		   const char *what);
 
+/* curl_global_init, once per process and never undone (the host process
+ * may use curl too; the call is reference counted).  Every libcurl user of
+ * the library (this file, smtp.c) goes through it. */
+enum pva_rc pva_http_global_init(void) PVA_WUR;
+
+/* Non-zero when host[0..n) is localhost, 127.0.0.0/8 or [::1]. */
+int pva_http_is_loopback(const char *host, size_t n);
+
 #endif

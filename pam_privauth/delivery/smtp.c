@@ -2,7 +2,6 @@
 #include "delivery/smtp.h"
 
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,6 @@
 #define B64_LINE 76
 #define SUBJECT_MAX 900
 #define WORD_RAW 45      /* bytes per RFC 2047 encoded word: 60 base64 chars */
-
-/* ---- global initialisation: once per process, never undone (the host
- * process may use curl itself; curl_global_init is reference counted, so
- * this and http.c's call coexist). ---- */
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static CURLcode init_result = CURLE_FAILED_INIT; /* written once, in init_curl */
-
-static void init_curl(void)
-{
-	init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* ---- addresses and URLs ---- */
 
@@ -211,27 +198,6 @@ static int url_parts(const char *url, int *tls, const char **host, size_t *hostl
 		return -1;
 	}
 	set_why(why, whylen, "");
-	return 0;
-}
-
-static int is_loopback(const char *host, size_t n)
-{
-	char buf[64];
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	if (n == 0 || n >= sizeof(buf))
-		return 0;
-	memcpy(buf, host, n);
-	buf[n] = '\0';
-	if (strcasecmp(buf, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, buf, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (n > 2 && buf[0] == '[' && buf[n - 1] == ']') {
-		buf[n - 1] = '\0';
-		return inet_pton(AF_INET6, buf + 1, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
 	return 0;
 }
 
@@ -534,13 +500,12 @@ enum pva_rc pva_smtp_send(const struct pva_smtp_conf *c, const char *helo,
 		return fail(err, errlen, rc, "the message cannot be built");
 	u.p = msg;
 	u.len = msglen;
-	pthread_once(&init_once, init_curl);
-	if (init_result != CURLE_OK || (h = curl_easy_init()) == NULL) {
+	if (pva_http_global_init() != PVA_OK || (h = curl_easy_init()) == NULL) {
 		rc = fail(err, errlen, PVA_ERR_DELIVERY, "curl initialisation failed");
 		goto out;
 	}
 	if ((rcpt = curl_slist_append(NULL, to)) == NULL ||
-	    set_options(h, c, url, tls, is_loopback(host, hostlen), rcpt, from, &u) != 0) {
+	    set_options(h, c, url, tls, pva_http_is_loopback(host, hostlen), rcpt, from, &u) != 0) {
 		rc = fail(err, errlen, PVA_ERR_DELIVERY, "unsupported curl option");
 		goto out;
 	}

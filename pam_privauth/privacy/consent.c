@@ -25,8 +25,9 @@ static int version_ok(const char *s, size_t len)
 	return 1;
 }
 
-static enum pva_rc parse_entry(const char *s, size_t len, struct pva_consent *out)
+static enum pva_rc parse_entry(const char *s, size_t len, void *ud)
 {
+	struct pva_consent *out = ud;
 	struct pva_consent_entry e;
 	const char *t[3];
 	size_t tl[3], pos = 0, i;
@@ -51,21 +52,9 @@ static enum pva_rc parse_entry(const char *s, size_t len, struct pva_consent *ou
 
 static enum pva_rc parse(const char *body, size_t len, struct pva_consent *out)
 {
-	struct pva_store_line ln;
-	size_t pos = 0;
-	enum pva_rc rc;
-
 	memset(out, 0, sizeof(*out));
-	rc = pva_store_next_line(body, len, &pos, &ln);
-	if (rc != PVA_OK || !pva_store_line_is(&ln, "v", "1"))
-		goto bad;
-	while ((rc = pva_store_next_line(body, len, &pos, &ln)) == PVA_OK)
-		if (!pva_store_line_is(&ln, "c", NULL) ||
-		    parse_entry(ln.val, ln.vallen, out) != PVA_OK)
-			goto bad;
-	if (rc == PVA_ERR_NOTFOUND)
+	if (pva_priv_parse(body, len, "c", parse_entry, out) == PVA_OK)
 		return PVA_OK;
-bad:
 	memset(out, 0, sizeof(*out));
 	return PVA_ERR_CORRUPT;
 }

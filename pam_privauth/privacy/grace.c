@@ -77,8 +77,9 @@ static struct grace_entry *find(struct grace_rec *g, const char *service, const 
 	return NULL;
 }
 
-static enum pva_rc parse_entry(const char *s, size_t len, struct grace_rec *out)
+static enum pva_rc parse_entry(const char *s, size_t len, void *ud)
 {
+	struct grace_rec *out = ud;
 	struct grace_entry e;
 	const char *t[3];
 	size_t tl[3], pos = 0, i;
@@ -102,21 +103,9 @@ static enum pva_rc parse_entry(const char *s, size_t len, struct grace_rec *out)
 
 static enum pva_rc parse(const char *body, size_t len, struct grace_rec *out)
 {
-	struct pva_store_line ln;
-	size_t pos = 0;
-	enum pva_rc rc;
-
 	memset(out, 0, sizeof(*out));
-	rc = pva_store_next_line(body, len, &pos, &ln);
-	if (rc != PVA_OK || !pva_store_line_is(&ln, "v", "1"))
-		goto bad;
-	while ((rc = pva_store_next_line(body, len, &pos, &ln)) == PVA_OK)
-		if (!pva_store_line_is(&ln, "g", NULL) ||
-		    parse_entry(ln.val, ln.vallen, out) != PVA_OK)
-			goto bad;
-	if (rc == PVA_ERR_NOTFOUND)
+	if (pva_priv_parse(body, len, "g", parse_entry, out) == PVA_OK)
 		return PVA_OK;
-bad:
 	memset(out, 0, sizeof(*out));
 	return PVA_ERR_CORRUPT;
 }

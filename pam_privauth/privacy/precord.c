@@ -79,3 +79,20 @@ void pva_priv_free_body(char *body, size_t len)
 	sodium_memzero(body, len);
 	free(body);
 }
+
+enum pva_rc pva_priv_parse(const char *body, size_t len, const char *key,
+			   enum pva_rc (*entry)(const char *val, size_t len, void *ud),
+			   void *ud)
+{
+	struct pva_store_line ln;
+	size_t pos = 0;
+	enum pva_rc rc;
+
+	rc = pva_store_next_line(body, len, &pos, &ln);
+	if (rc != PVA_OK || !pva_store_line_is(&ln, "v", "1"))
+		return PVA_ERR_CORRUPT;
+	while ((rc = pva_store_next_line(body, len, &pos, &ln)) == PVA_OK)
+		if (!pva_store_line_is(&ln, key, NULL) || entry(ln.val, ln.vallen, ud) != PVA_OK)
+			return PVA_ERR_CORRUPT;
+	return rc == PVA_ERR_NOTFOUND ? PVA_OK : PVA_ERR_CORRUPT;
+}

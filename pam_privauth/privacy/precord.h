@@ -32,6 +32,13 @@ enum pva_rc pva_priv_put(char *buf, size_t len, size_t *pos, const char *fmt, ..
 int pva_priv_tok(const char *s, size_t len, size_t *pos, const char **tok,
 		 size_t *toklen);
 
+/* A record body: "v=1\n", then only "<key>=VALUE\n" lines, each handed to
+ * entry(VALUE, its length, ud).  PVA_ERR_CORRUPT for any other line or when
+ * entry() fails. */
+enum pva_rc pva_priv_parse(const char *body, size_t len, const char *key,
+			   enum pva_rc (*entry)(const char *val, size_t len, void *ud),
+			   void *ud) PVA_WUR;
+
 /* Wipe and free a body returned by pva_store_read (NULL is fine). */
 void pva_priv_free_body(char *body, size_t len);
 
