@@ -127,8 +127,13 @@ enum pva_rc pva_user_groups(const char *user, char ***names, size_t *n)
 		rc = group_name(gids[i], &name);
 		if (rc != PVA_OK)
 			goto fail;
-		if (name == NULL)
-			continue; /* a gid without a group entry has no name to match */
+		if (name == NULL) {
+			/* a group that cannot be named might be the one a "!"
+			 * pattern excludes (an NSS source that is down answers
+			 * "not found"): decide nothing, exempt nobody */
+			rc = PVA_ERR_IO;
+			goto fail;
+		}
 		for (j = 0; j < k; j++)
 			if (strcmp(out[j], name) == 0)
 				break;

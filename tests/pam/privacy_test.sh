@@ -229,8 +229,25 @@ scn_exempt() {
 		write_conf require_consent=true exempt_groups='["adm"]'
 		login test daemon
 		check "exempt: without the membership: not exempt" result_is_not PAM_SUCCESS
+		# daemon's primary group has no name (as when the NSS source
+		# that holds it is down): nobody can say "!daemon" does not
+		# apply, so daemon is not exempt even under "*"
+		grep -v '^daemon:' /etc/group > "$T_DIR/group.nodaemon"
+		mount --bind "$T_DIR/group.nodaemon" /etc/group
+		write_conf require_consent=true exempt_groups='["*", "!daemon"]'
+		login test daemon
+		check "exempt: a group id without a name exempts nobody" result_is_not PAM_SUCCESS
+		check "exempt: the failed lookup is logged" \
+			grep -q 'event=group_lookup_failed .*outcome="not exempt"' "$T_DIR/syslog"
+		login test root
+		check "exempt: root (all groups named) is still exempt under '*'" \
+			result_is PAM_SUCCESS
+		umount /etc/group
 	else
 		tap_skip "exempt: supplementary group" "no private mount namespace"
+		tap_skip "exempt: unnamed group" "no private mount namespace"
+		tap_skip "exempt: unnamed group logged" "no private mount namespace"
+		tap_skip "exempt: root still exempt" "no private mount namespace"
 		tap_skip "exempt: supplementary group negated" "no private mount namespace"
 		tap_skip "exempt: supplementary group removed" "no private mount namespace"
 	fi
