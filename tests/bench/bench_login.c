@@ -42,8 +42,8 @@
 #define COUNT_MAX 100000
 
 struct bench_opts {
-	const char *svc_a, *svc_b, *svc_c, *spool, *inbox_c, *prefix;
-	size_t count, count_c, block;
+	const char *svc_a, *svc_b, *svc_c, *svc_d, *spool, *inbox_c, *inbox_d, *prefix;
+	size_t count, count_c, count_d, block;
 };
 
 struct bench_conv {
@@ -148,6 +148,12 @@ static int conv(int num_msg, const struct pam_message **msg,
 		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
 		bc->prompts++;
+		/* the one echo-on prompt is the privacy notice's "Type yes" */
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
+			if ((r[i].resp = strdup("yes")) == NULL)
+				rc = PAM_BUF_ERR;
+			continue;
+		}
 		if (take_code(bc->inbox, code) != 0 || (r[i].resp = strdup(code)) == NULL)
 			rc = PAM_CONV_ERR;
 		explicit_bzero(code, sizeof(code));
@@ -241,7 +247,26 @@ static void run_block(const struct bench_opts *o, struct stack *st, size_t upto)
 	}
 }
 
-/* Blocks of o->block logins of A and B, C's share in between. */
+/* Stack D measures logins of users who agreed to the notice before (the
+ * usual case): one unmeasured login per user first, answering "yes". */
+static int warm_up(const struct bench_opts *o, struct stack *st)
+{
+	struct bench_conv bc = { st->inbox, 0, 0 };
+	char user[256];
+	double us, cpu;
+	size_t i;
+
+	for (i = 0; i < st->total; i++) {
+		snprintf(user, sizeof(user), "%s%04zu", o->prefix, i);
+		if (one_login(st->svc, user, &bc, &us, &cpu) != PAM_SUCCESS || bc.prompts < 2) {
+			fprintf(stderr, "bench: warm-up of %s %s failed\n", st->svc, user);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Blocks of o->block logins of A and B, C's and D's shares in between. */
 static void run_all(const struct bench_opts *o, struct stack *st, size_t nst)
 {
 	size_t done, n, k, upto;
@@ -249,6 +274,8 @@ static void run_all(const struct bench_opts *o, struct stack *st, size_t nst)
 	for (done = 0; done < o->count; done += n) {
 		n = o->count - done < o->block ? o->count - done : o->block;
 		for (k = 0; k < nst; k++) {
+			if (st[k].total == 0)
+				continue;
 			/* this stack's share of the run so far, rounded up */
 			upto = (st[k].total * (done + n) + o->count - 1) / o->count;
 			run_block(o, &st[k], upto);
@@ -268,6 +295,12 @@ static int parse_opt(struct bench_opts *o, const char *name, const char *val)
 		o->spool = val;
 	else if (strcmp(name, "--inbox-c") == 0)
 		o->inbox_c = val;
+	else if (strcmp(name, "--svc-d") == 0)
+		o->svc_d = val;
+	else if (strcmp(name, "--inbox-d") == 0)
+		o->inbox_d = val;
+	else if (strcmp(name, "--count-d") == 0)
+		o->count_d = strtoul(val, NULL, 10);
 	else if (strcmp(name, "--user-prefix") == 0)
 		o->prefix = val;
 	else if (strcmp(name, "--count") == 0)
@@ -295,7 +328,8 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		o->count_c = o->count;
 	if (i != argc || !o->svc_a || !o->svc_b || !o->spool || !o->prefix ||
 	    !o->svc_c != !o->inbox_c || o->count == 0 || o->count > COUNT_MAX ||
-	    o->count_c > o->count || o->block == 0)
+	    o->count_c > o->count || o->block == 0 || !o->svc_d != !o->inbox_d ||
+	    (o->svc_d && (o->count_d == 0 || o->count_d > o->count)))
 		return -1;
 	return 0;
 }
@@ -324,21 +358,29 @@ static void print_results(struct stack *st, size_t nst)
 	report("A CPU time of the process", &st[0].cpu);
 	if (nst > 2)
 		report("C CPU time of the process", &st[2].cpu);
+	if (st[3].total > 0) {
+		report("D pam_privauth (spool, consent)", &st[3].all);
+		report("D without the conversation", &st[3].noconv);
+	}
 	report_ratio("A/B", &st[0].all, &st[1].all);
+	if (st[3].total > 0)
+		report_ratio("D/A", &st[3].all, &st[0].all);
 	if (nst > 2) {
 		report_ratio("C/A", &st[2].all, &st[0].all);
 		report_ratio("C/B", &st[2].all, &st[1].all);
 	}
 	printf("failed logins: A %zu, B %zu", st[0].fails, st[1].fails);
-	if (nst > 2)
+	if (st[2].total > 0)
 		printf(", C %zu", st[2].fails);
+	if (st[3].total > 0)
+		printf(", D %zu", st[3].fails);
 	printf("\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_opts o = { 0 };
-	struct stack st[3];
+	struct stack st[4];
 	size_t nst, k;
 	int ret = 1;
 
@@ -346,19 +388,22 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: bench_login --svc-a S --svc-b S --spool DIR "
 			"--user-prefix P [--count N] [--svc-c S --inbox-c DIR "
-			"[--count-c M]] [--block B]\n");
+			"[--count-c M]] [--svc-d S --inbox-d DIR --count-d K] [--block B]\n");
 		return 2;
 	}
-	nst = o.svc_c != NULL ? 3 : 2;
+	nst = 4;
 	if (stack_alloc(&st[0], o.svc_a, o.spool, o.count) != 0 ||
 	    stack_alloc(&st[1], o.svc_b, NULL, o.count) != 0 ||
-	    (nst > 2 && stack_alloc(&st[2], o.svc_c, o.inbox_c, o.count_c) != 0))
+	    (o.svc_c && stack_alloc(&st[2], o.svc_c, o.inbox_c, o.count_c) != 0) ||
+	    (o.svc_d && stack_alloc(&st[3], o.svc_d, o.inbox_d, o.count_d) != 0))
+		goto out;
+	if (o.svc_d && warm_up(&o, &st[3]) != 0)
 		goto out;
 	run_all(&o, st, nst);
-	print_results(st, nst);
-	ret = st[0].fails || st[1].fails || st[2].fails ? 1 : 0;
+	print_results(st, st[2].total > 0 ? 3 : 2);
+	ret = st[0].fails || st[1].fails || st[2].fails || st[3].fails ? 1 : 0;
 out:
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 4; k++) {
 		free(st[k].all.us);
 		free(st[k].noconv.us);
 		free(st[k].cpu.us);

@@ -8,6 +8,7 @@
 #   A: auth required pam_privauth.so conf=...   (spool provider)   N logins
 #   B: auth required pam_permit.so                                  N logins
 #   C: auth required pam_privauth.so conf=...   (twilio provider)   M logins
+#   D: as A with require_consent = true, users who agreed before      min(M,500)
 # interleaved in rotating blocks (50 A, 50 B, C's share, ...).  Stack C
 # sends every code as an HTTPS request to a loopback fake of Twilio's API
 # (tests/bench/bench_fake.py: tests/fakes/twilio_fake.py plus server-side
@@ -39,6 +40,8 @@ BUILD=${BUILD:-$ROOT/build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 N=${1:-2000}
 M=${2:-$((N < 1000 ? N : 1000))}
+# D: two codes per user (warm-up and measured) within its host cap of 2000
+MD=$((M < 500 ? M : 500))
 PREFIX=bench
 MODULE=$BUILD/pam_privauth.so
 CLI=$BUILD/privauthctl
@@ -129,10 +132,18 @@ defaults = { providers = ["tw"]; code_ttl = 300; max_attempts = 3;
              lockout_time = 900; failmode = "secure"; unenrolled = "deny";
              host_max_sends_per_hour = 2000; require_consent = false; };
 EOF
+# Stack D: A with the privacy notice on (require_consent), its own state
+# and spool; every D user agreed in an unmeasured warm-up login, so D
+# measures the usual login: the consent record is read and matches.
+sed -e "s|$D/state|$D/state-d|g" -e "s|$D/spool|$D/spool-d|" \
+	-e 's/require_consent = false/require_consent = true/' \
+	"$D/privauth.conf" > "$D/privauth-d.conf"
+mkdir -m 0700 "$D/spool-d"
 echo "tw = { account_sid = \"$SID\"; auth_token = \"$TOKEN\"; };" > "$D/secrets"
 echo "auth required $MODULE conf=$D/privauth.conf" > "$D/pam.d/bench-a"
 echo "auth required pam_permit.so" > "$D/pam.d/bench-b"
 echo "auth required $MODULE conf=$D/privauth-c.conf" > "$D/pam.d/bench-c"
+echo "auth required $MODULE conf=$D/privauth-d.conf" > "$D/pam.d/bench-d"
 echo "auth required pam_deny.so" > "$D/pam.d/other"
 
 # Password database copies with the bench users (uids from 61000 on).
@@ -161,16 +172,18 @@ while [ "$i" -lt "$N" ]; do
 	i=$((i + 1))
 done
 cp -a "$D/state" "$D/state-c"
+cp -a "$D/state" "$D/state-d"
 echo "running $N logins per stack A and B, $M for C..." >&2
 env LD_PRELOAD="$SAN_PRELOAD$PWRAP_LIB" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$D/pam.d" \
 	${BENCH_WRAP:-} "$BENCH" --svc-a bench-a --svc-b bench-b --spool "$D/spool" \
 	--svc-c bench-c --inbox-c "$D/record" --count-c "$M" \
+	--svc-d bench-d --inbox-d "$D/spool-d" --count-d "$MD" \
 	--user-prefix "$PREFIX" --count "$N"
 EOF
 # SAN=1 builds need the sanitizer runtime first in LD_PRELOAD.
 SAN_PRELOAD=$(ldd "$BENCH" 2> /dev/null | awk '/libasan/ { print $3 ":" }')
 [ -z "$SAN_PRELOAD" ] || export PAM_WRAPPER_DISABLE_DEEPBIND=1
-export D N M PREFIX CLI BENCH PWRAP_LIB SAN_PRELOAD BENCH_WRAP
+export D N M MD PREFIX CLI BENCH PWRAP_LIB SAN_PRELOAD BENCH_WRAP
 
 fake_get() {
 	curl -s --noproxy '*' --max-time 5 --cacert "$D/certs/ca.pem" "$@"
