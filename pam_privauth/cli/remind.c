@@ -226,7 +226,7 @@ static int send_mail(struct run *r, const char *user, enum pva_lang lang, const 
 	return 0;
 }
 
-/* "+86 138****5678" or the mail address; -1 (printed) when there is none. */
+/* "+86 *******5678" or the mail address; -1 (printed) when there is none. */
 static int destination(struct run *r, const char *user, const struct pva_phone_rec *rec,
 		       char *to, size_t tolen)
 {

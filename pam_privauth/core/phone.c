@@ -45,7 +45,7 @@ size_t pva_phone_cc_len(const char *digits)
 void pva_phone_mask(const char *e164, char *out, size_t outlen)
 {
 	const char *digits, *nsn;
-	size_t cc, n, head, tail, i, pos;
+	size_t cc, n, tail, i, pos;
 
 	if (outlen == 0)
 		return;
@@ -57,14 +57,13 @@ void pva_phone_mask(const char *e164, char *out, size_t outlen)
 	cc = pva_phone_cc_len(digits);
 	nsn = digits + cc;
 	n = strlen(nsn);
-	head = n >= 11 ? 3 : 0;
+	/* the country code and the last digits only: an operator prefix
+	 * ("138") would narrow the number down */
 	tail = n >= 10 ? 4 : (n >= 8 ? 3 : 2);
-	if (head + tail >= n) { /* very short numbers: keep most hidden */
-		head = 0;
+	if (tail >= n) /* very short numbers: keep most hidden */
 		tail = n > 2 ? 2 : 0;
-	}
 	pos = (size_t)snprintf(out, outlen, "+%.*s ", (int)cc, digits);
 	for (i = 0; i < n && pos + 1 < outlen; i++)
-		out[pos++] = (i < head || i >= n - tail) ? nsn[i] : '*';
+		out[pos++] = i >= n - tail ? nsn[i] : '*';
 	out[pos < outlen ? pos : outlen - 1] = '\0';
 }

@@ -22,11 +22,10 @@ enum pva_rc pva_phone_validate(const char *s) PVA_WUR;
  * (the number without '+'). */
 size_t pva_phone_cc_len(const char *digits);
 
-/* Masked form of a valid E.164 number, "+86 138****5678" style: the
- * country code, then for national numbers of 11 digits or more the first
- * three and last four digits, for shorter ones only the last two to four
- * digits.  out must hold PVA_PHONE_MASK_MAX bytes.  An invalid number
- * yields "+?". */
+/* Masked form of a valid E.164 number, "+86 *******5678" style: the
+ * country code and only the last four digits (three for national numbers
+ * of 8 or 9 digits, two for shorter ones); every other digit is a '*'.
+ * out must hold PVA_PHONE_MASK_MAX bytes.  An invalid number yields "+?". */
 void pva_phone_mask(const char *e164, char *out, size_t outlen);
 
 #endif

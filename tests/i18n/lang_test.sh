@@ -21,9 +21,9 @@ pamenv_isolate "$0" "$@"
 # No language from the caller's environment unless a scenario sets one.
 unset LANGUAGE LC_ALL LC_MESSAGES LANG
 
-ZH_PROMPT='验证码已通过短信发送至 \+86 138\*\*\*\*5678，5 分钟内有效。'
+ZH_PROMPT='验证码已通过短信发送至 \+86 \*\*\*\*\*\*\*5678，5 分钟内有效。'
 ZH_SMS='是您在 '
-EN_PROMPT='Code sent by SMS to \+86 138\*\*\*\*5678, valid 5 min\.'
+EN_PROMPT='Code sent by SMS to \+86 \*\*\*\*\*\*\*5678, valid 5 min\.'
 EN_SMS='is your login code for'
 
 # The standard test configuration with the catalogs of $BUILD, no consent
@@ -54,7 +54,7 @@ scn_service() {
 	enrol bin +8613812345679
 	LANG=zh_CN.UTF-8 login en bin code
 	check "language en beats LANG=zh_CN.UTF-8: English prompt" \
-		prompt_has 'Code sent by SMS to \+86 138\*\*\*\*5679'
+		prompt_has 'Code sent by SMS to \+86 \*\*\*\*\*\*\*5679'
 }
 
 scn_auto_env() {

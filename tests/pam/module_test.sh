@@ -26,7 +26,7 @@ scn_success() {
 	login test daemon code
 	check "success: PAM_SUCCESS" result_is PAM_SUCCESS
 	check "success: prompt shows channel and masked number" \
-		prompt_has 'Code sent by SMS to \+86 138\*\*\*\*5678'
+		prompt_has 'Code sent by SMS to \+86 \*\*\*\*\*\*\*5678'
 	check "success: prompt shows validity (ttl 300 = 5 min)" prompt_has 'valid 5 min'
 	check "success: exactly one message spooled" spool_is 1
 	check "success: the spooled message does not hold the full number in the body" \

@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 pamenv_isolate "$0" "$@"
 
 PHONE=+8613812345678
-MASK='\+86 138\*\*\*\*5678'
+MASK='\+86 \*\*\*\*\*\*\*5678'
 
 # Some line of an INFO message (messages may span lines) matches $1.
 info_has() {
@@ -166,7 +166,7 @@ scn_decoy() {
 	check "decoy: unenrolled user's dialogue matches an enrolled user's" \
 		same_dialogue "$e" "$u"
 	check "decoy: unknown user's dialogue matches too" same_dialogue "$e" "$x"
-	check "decoy: the decoy notice shows a number" info_has '\+86 1[0-9]{2}\*\*\*\*[0-9]{4}'
+	check "decoy: the decoy notice shows a number" info_has '\+86 \*{7}[0-9]{4}'
 	check "decoy: refused" result_is_not PAM_SUCCESS
 	check "decoy: only the enrolled user's code was sent" spool_is 1
 	login test daemon =123456
@@ -179,12 +179,12 @@ scn_decoy() {
 	check "decoy: an unknown user who agreed is not asked again" not_asked
 	# whoever said yes at bin's decoy prompt agreed for nobody: once bin
 	# is enrolled, bin is shown the notice with the real number
-	enrol bin +8613912345678
+	enrol bin +8613912340001
 	login test bin =yes code
 	check "decoy: a yes given at the decoy prompt does not count after enrolment" \
 		asked_consent
 	check "decoy: after enrolment the notice shows the real number" \
-		info_has '\+86 139\*\*\*\*5678'
+		info_has '\+86 \*{7}0001'
 }
 
 scn_exempt() {

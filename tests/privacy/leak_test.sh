@@ -79,7 +79,7 @@ scn_leaks() {
 		grep -q 'privauthctl: event=forget user=daemon' "$T_DIR/syslog"
 	check "captured a voice delivery in the log" grep -q 'channel=voice' "$T_DIR/syslog"
 	check "the masked number is shown (the scan looks at real prompts)" \
-		grep -qF '+86 138****5678' "$T_DIR/login.1"
+		grep -qF '+86 *******5678' "$T_DIR/login.1"
 	tap_diag "$(grep -c . "$T_DIR/syslog") syslog lines, $(cat "$T_DIR"/login.* | grep -c .) prompt/message lines, $(spool_n) messages"
 	scan "${files[@]}" > "$T_DIR/scan.out" 2>&1
 	local rc=$?

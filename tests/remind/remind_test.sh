@@ -33,7 +33,7 @@ DAY=86400
 TODAY=$(($(date +%s) / DAY))
 HOST=remindhost
 PHONE=+8613812345678
-MASKED='+86 138****5678'
+MASKED='+86 *******5678'
 declare -A FAKE_PID FAKE_PORT
 
 skip_all() {

@@ -180,7 +180,7 @@ static void test_success(void **state)
 	f->sc.answers[0] = "CODE";
 	assert_int_equal(run(f, "alice", "sshd", 1), PVA_OK);
 	assert_int_equal(testenv_spool_count(&f->env), 1);
-	assert_string_equal(f->sc.prompts[0], "Code sent by SMS to +86 138****5678, valid 5 min. "
+	assert_string_equal(f->sc.prompts[0], "Code sent by SMS to +86 *******5678, valid 5 min. "
 			    "Code (r = resend): ");
 	assert_int_equal(f->sc.n_errors, 0);
 	assert_no_leak(f);
@@ -240,7 +240,7 @@ static void test_unenrolled_and_unknown_get_the_same_dialogue(void **state)
 	assert_int_equal(run(f, "bob", "sshd", 1), PVA_MAXTRIES);
 	assert_int_equal(testenv_spool_count(&f->env), 0);
 	assert_int_equal(f->sc.n_prompts, 3);
-	assert_non_null(strstr(f->sc.prompts[0], "Code sent by SMS to +86 1"));
+	assert_non_null(strstr(f->sc.prompts[0], "Code sent by SMS to +86 *******"));
 	assert_string_equal(f->sc.errors[0], "Wrong code. 2 attempts left.");
 	snprintf(known, sizeof(known), "%s", f->sc.prompts[0]);
 	/* the decoy number is stable per user */
@@ -369,7 +369,7 @@ static void test_destination_refused(void **state)
 	assert_int_equal(f->sc.n_errors, 1);
 	assert_string_equal(f->sc.errors[0],
 			    "Codes cannot be sent to this number; contact your administrator.");
-	assert_true(logged(f, "event=destination_refused", "phone=\"+86 138****5678\""));
+	assert_true(logged(f, "event=destination_refused", "phone=\"+86 *******5678\""));
 	assert_int_equal(testenv_spool_count(&f->env), 0);
 	assert_no_leak(f);
 	/* a decoy number is never refused: nothing would be sent anyway */
@@ -405,7 +405,7 @@ static void test_voice_fallback_prompt(void **state)
 	char body[64];
 
 	assert_int_equal(run(f, "alice", "fallback", 1), PVA_ERR_CONV);
-	assert_string_equal(f->sc.prompts[0], "Code sent by voice call to +86 138****5678, "
+	assert_string_equal(f->sc.prompts[0], "Code sent by voice call to +86 *******5678, "
 			    "valid 5 min. Code (r = resend): ");
 	assert_true(logged(f, "event=delivery_fallback", "from=sms to=voice"));
 	assert_true(logged(f, "event=code_sent", "channel=voice provider=spool"));
@@ -431,7 +431,7 @@ static void test_consent_asked_once(void **state)
 	f->sc.answers[1] = "CODE";
 	assert_int_equal(run(f, "alice", "consent", 1), PVA_OK);
 	assert_true(f->sc.n_infos >= 1);
-	assert_non_null(strstr(f->sc.infos[0], "+86 138****5678"));
+	assert_non_null(strstr(f->sc.infos[0], "+86 *******5678"));
 	assert_int_equal(f->sc.n_echo, 1);
 	assert_string_equal(f->sc.prompts[0], "Type yes to agree: ");
 	assert_non_null(strstr(f->sc.prompts[1], "Code sent by SMS"));
@@ -493,8 +493,8 @@ static void test_consent_decoy(void **state)
 		char *pa = strstr(a[i], "+86 "), *pb = strstr(b[i], "+86 ");
 		assert_int_equal(pa == NULL, pb == NULL);
 		if (pa) {
-			memset(pa, 'X', strlen("+86 138****5678"));
-			memset(pb, 'X', strlen("+86 138****5678"));
+			memset(pa, 'X', strlen("+86 *******5678"));
+			memset(pb, 'X', strlen("+86 *******5678"));
 		}
 		assert_string_equal(a[i], b[i]);
 	}
@@ -519,7 +519,7 @@ static void test_consent_io_fallback(void **state)
 	f->sc.answers[1] = "CODE";
 	assert_int_equal(pva_flow_authenticate(f->env.cfg, &req, &io, &lg), PVA_OK);
 	assert_true(f->sc.n_errors >= 1);
-	assert_non_null(strstr(f->sc.errors[0], "+86 138****5678"));
+	assert_non_null(strstr(f->sc.errors[0], "+86 *******5678"));
 	assert_string_equal(f->sc.prompts[0], "Type yes to agree: ");
 }
 
