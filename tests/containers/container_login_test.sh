@@ -184,13 +184,17 @@ tap_diag "namespace container part: $(( $(date +%s) - T0 )) s"
 # ---- podman: the Containerfile on the same root -------------------------
 # The root is imported as debian:bookworm into a private podman store under
 # $BUILD, so the Containerfile is built unchanged.  RUN steps use chroot
-# isolation (no OCI runtime needed).  Where `podman run` works the image
-# runs under podman; where it does not (no usable cgroups or rlimits, as on
-# the CI machine), the built image's root runs in the namespaces above.
+# isolation (no OCI runtime needed).  The image then runs under `podman
+# run` with runc: crun refuses this machine's hybrid cgroup layout, and the
+# missing CAP_SYS_RESOURCE means the container's rlimits must stay within
+# ours (nofile as now, nproc 4096).  Where even that fails, the built
+# image's root runs in the namespaces above.
 podman_try() {
 	local P=(podman --root "$BUILD/containers/podman/storage"
 		--runroot "$BUILD/containers/podman/run" --cgroup-manager cgroupfs
 		--events-backend none)
+	local RL=(--ulimit "nofile=$(ulimit -Sn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
+	command -v runc >/dev/null 2>&1 && P+=(--runtime runc)
 	local ctx=$BUILD/containers/podman/context img=localhost/privauth-demo:ci
 	local plog=$RUN/podman.log mnt cmd _
 	if ! command -v podman >/dev/null 2>&1; then
@@ -219,10 +223,10 @@ podman_try() {
 	cmd=$("${P[@]}" image inspect --format '{{range .Config.Cmd}}{{.}} {{end}}' "$img")
 	PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	PW=demo
-	if "${P[@]}" run --rm --network=host "$img" true >>"$plog" 2>&1; then
+	if "${P[@]}" run --rm --network=host "${RL[@]}" "$img" true >>"$plog" 2>&1; then
 		"${P[@]}" rm -f privauth-ci >/dev/null 2>&1
 		# shellcheck disable=SC2086 # the image's CMD, split into words
-		"${P[@]}" run -d --name privauth-ci --network=host "$img" \
+		"${P[@]}" run -d --name privauth-ci --network=host "${RL[@]}" "$img" \
 			$cmd -o "Port $PORT" -o "ListenAddress 127.0.0.1" >>"$plog" 2>&1
 		mnt=$("${P[@]}" mount privauth-ci)
 		how="podman run"

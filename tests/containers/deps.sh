@@ -6,7 +6,7 @@
 # service (policy-rc.d while installing).
 set -u
 PKGS="debhelper dpkg-dev fakeroot gettext lintian rpm rpmlint debootstrap
-podman crun uidmap openssh-client expect util-linux python3"
+podman crun runc uidmap openssh-client expect util-linux python3"
 command -v dpkg-query >/dev/null 2>&1 || {
 	echo "containers/deps: not a Debian host; install by hand: $PKGS"
 	exit 1
