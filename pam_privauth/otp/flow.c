@@ -168,8 +168,14 @@ static enum pva_rc send_code(struct flow *f, struct pva_ledger_result *r, int in
 		code_live(f, r);
 		if (f->decoy)
 			return PVA_OK;
-		if (rc == PVA_OK)
-			f->channel = res.channel; /* voice after a fallback */
+		if (rc == PVA_OK && res.channel != r->channel) {
+			/* voice after a fallback: the record says so too */
+			f->channel = res.channel;
+			if (pva_ledger_set_channel(&f->lc, r->hash, res.channel,
+						   time(NULL)) != PVA_OK)
+				ev(f, LOG_WARNING, "state_error", "detail",
+				   "could not record the fallback channel", NULL, NULL);
+		}
 		ev(f, LOG_INFO, rc == PVA_OK ? "code_sent" : "code_maybe_sent",
 		   "channel", pva_channel_name(f->channel), "provider", res.provider);
 		return PVA_OK;

@@ -451,6 +451,42 @@ enum pva_rc pva_ledger_cancel(const struct pva_ledger_ctx *c,
 	return rc;
 }
 
+struct channel_arg {
+	const unsigned char *hash;
+	enum pva_channel channel;
+};
+
+static enum pva_rc channel_fn(const struct pva_ledger_ctx *c, struct pva_state *st,
+			      const void *arg, time_t now, struct pva_ledger_result *r,
+			      int *dirty)
+{
+	const struct channel_arg *a = arg;
+	struct pva_pending *p = pva_state_pending(st, c->service);
+
+	(void)now;
+	(void)r;
+	if (p == NULL || sodium_memcmp(p->hash, a->hash, PVA_CODE_HASH_BYTES) != 0 ||
+	    p->channel == a->channel)
+		return PVA_OK; /* consumed, replaced, or nothing to change */
+	p->channel = a->channel;
+	*dirty = 1;
+	return PVA_OK;
+}
+
+enum pva_rc pva_ledger_set_channel(const struct pva_ledger_ctx *c,
+				   const unsigned char hash[PVA_CODE_HASH_BYTES],
+				   enum pva_channel channel, time_t now)
+{
+	struct channel_arg a = { hash, channel };
+	struct pva_ledger_result r;
+	enum pva_rc rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = transact(c, channel_fn, &a, now, &r);
+	pva_ledger_result_wipe(&r);
+	return rc;
+}
+
 void pva_ledger_result_wipe(struct pva_ledger_result *r)
 {
 	sodium_memzero(r->code, sizeof(r->code));

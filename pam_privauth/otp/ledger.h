@@ -109,6 +109,13 @@ enum pva_rc pva_ledger_charge(const struct pva_ledger_ctx *c, time_t now,
 enum pva_rc pva_ledger_cancel(const struct pva_ledger_ctx *c,
 			      const struct pva_ledger_result *r, time_t now) PVA_WUR;
 
+/* The code identified by hash went out on another channel than it was
+ * issued for (SMS failed, a voice call delivered it): record that, so a
+ * later login's "already sent by ..." is true. */
+enum pva_rc pva_ledger_set_channel(const struct pva_ledger_ctx *c,
+				   const unsigned char hash[PVA_CODE_HASH_BYTES],
+				   enum pva_channel channel, time_t now) PVA_WUR;
+
 /* Wipe the secret parts of r. */
 void pva_ledger_result_wipe(struct pva_ledger_result *r);
 

@@ -197,11 +197,18 @@ scn_voice_fallback() {
 	check "voice fallback: one call file in route a" files_are 1 0
 	check "voice fallback: it is a voice call" route_body_has a "Voicecall: yes"
 	check "voice fallback: the digits are read one by one" route_body_has a ", "
+	# a code left pending after a fallback (a second call: the first code
+	# was used): the next login says how it went
+	login_via a test daemon wrong
+	login_via a test daemon code
+	check "voice fallback: a later login says 'already sent by voice call'" \
+		prompt_has '^Code already sent by voice call to '
+	check "voice fallback: and the code from the call still logs in" result_is PAM_SUCCESS
 	ROUTES='( { prefix = "+86"; sms = ["broken"]; voice = ["a"]; },
 	          { prefix = "+44"; sms = ["broken"]; voice = ["b"]; } )' rconf
 	login_via a test daemon code
 	check "no voice_fallback: delivery fails (failmode secure)" result_is PAM_AUTHINFO_UNAVAIL
-	check "no voice_fallback: no new call" files_are 1 0
+	check "no voice_fallback: no new call (the two calls above only)" files_are 2 0
 }
 
 ALL="route refused number_cap host_cap user_day voice_fallback"
