@@ -157,7 +157,10 @@ install: $(MODULE) $(CLI) $(MO_FILES)
 	install -m 0644 man/privauth.conf.5 $(DESTDIR)$(MANDIR)/man5/privauth.conf.5
 	install -m 0644 man/pam_privauth.8 man/privauthctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(UNITDIR)
-	install -m 0644 $(addprefix conf/systemd/,$(UNITS)) $(DESTDIR)$(UNITDIR)/
+	for u in $(UNITS); do \
+	  sed 's|/usr/sbin/privauthctl|$(SBINDIR)/privauthctl|' conf/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	for l in $(LINGUAS); do \
 	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 	  install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/pam_privauth.mo \

@@ -388,7 +388,7 @@ int pva_cli_remind(struct pva_cli *cli, int argc, char **argv)
 	if (o != 0)
 		return o < 0 ? 1 : 0;
 	r.cli = cli;
-	r.s = pva_config_service(cli->cfg, r.service);
+	r.s = pva_config_service(cli->cfg, r.service ? r.service : DEFAULT_SERVICE);
 	if (r.service == NULL)
 		r.service = DEFAULT_SERVICE;
 	r.now = time(NULL);

@@ -405,6 +405,21 @@ scn_sms() {
 	check "sms: second run sends nothing" eval 'ctl_rc 0 && spool_is 1'
 }
 
+# The timer runs `privauthctl remind` without --service: the settings of
+# services.remind apply then (the defaults when there is no such group).
+scn_service() {
+	new_env remind-service
+	CONF_SERVICES='remind = { remind_after_days = 90; remind_via = "sms"; };' \
+		write_conf 'allowed_prefixes=["+86"]' remind_after_days=0
+	enrol pvaold "$PHONE" > /dev/null
+	ctl remind --dry-run
+	check "services.remind applies without --service: pvaold would be reminded" \
+		eval 'ctl_rc 0 && grep -qF "pvaold: would remind by sms to $MASKED" "$CTL_OUT"'
+	ctl remind --dry-run --service sshd
+	check "--service sshd (no group: the defaults, reminders off): nobody" \
+		eval '! grep -q "would remind" "$CTL_OUT"'
+}
+
 # ------------------------------------------------------------ main
 
 [ "$(id -u)" = 0 ] || skip_all "needs root"
@@ -426,7 +441,7 @@ tap_check "setup: the users exist in the namespace, not in the host's /etc/shado
 	eval 'getent shadow pvaold > /dev/null && ! grep -q "^pvaold:" /proc/$$/fd/9'
 
 # shellcheck disable=SC2048  # scenario names are single words
-for s in ${*:-acct mail starttls reject unsafe sms}; do
+for s in ${*:-acct mail starttls reject unsafe sms service}; do
 	"scn_$s"
 done
 fake_stop_all
