@@ -166,10 +166,10 @@ static enum pva_rc save(const struct pva_store *st, const char *user, const stru
 
 	if (!pva_priv_time_ok(b->created) || b->n > PVA_BACKUP_N)
 		return PVA_ERR_INVAL;
-	rc = pva_priv_put(text, sizeof(text), &pos, "v=1\ncreated=%lld\n", (long long)b->created);
+	rc = pva_store_put(text, sizeof(text), &pos, "v=1\ncreated=%lld\n", (long long)b->created);
 	for (i = 0; rc == PVA_OK && i < b->n; i++) {
 		sodium_bin2hex(hex, sizeof(hex), b->h[i], BACKUP_HASH_BYTES);
-		rc = pva_priv_put(text, sizeof(text), &pos, "h=%s\n", hex);
+		rc = pva_store_put(text, sizeof(text), &pos, "h=%s\n", hex);
 	}
 	if (rc == PVA_OK)
 		rc = pva_priv_subdir(st, PVA_BACKUP_SUB);

@@ -29,21 +29,15 @@ static enum pva_rc parse_entry(const char *s, size_t len, void *ud)
 {
 	struct pva_consent *out = ud;
 	struct pva_consent_entry e;
-	const char *t[3];
-	size_t tl[3], pos = 0, i;
-	unsigned long long v;
+	const char *tok;
+	size_t toklen;
 
 	memset(&e, 0, sizeof(e));
-	for (i = 0; i < 3; i++)
-		if (pva_priv_tok(s, len, &pos, &t[i], &tl[i]) != 0)
-			return PVA_ERR_CORRUPT;
-	if (pos != len + 1 || out->n >= PVA_MAX_CONSENTS || !pva_priv_service_ok(t[0], tl[0]) ||
-	    !version_ok(t[1], tl[1]) ||
-	    pva_store_num(t[2], tl[2], PVA_STORE_TIME_MAX, &v) != PVA_OK)
+	if (out->n >= PVA_MAX_CONSENTS ||
+	    pva_priv_entry(s, len, e.service, &tok, &toklen, &e.when) != PVA_OK ||
+	    !version_ok(tok, toklen))
 		return PVA_ERR_CORRUPT;
-	memcpy(e.service, t[0], tl[0]);
-	memcpy(e.version, t[1], tl[1]);
-	e.when = (time_t)v;
+	memcpy(e.version, tok, toklen);
 	if (pva_consent_find(out, e.service) != NULL)
 		return PVA_ERR_CORRUPT; /* one entry per service */
 	out->e[out->n++] = e;
@@ -99,9 +93,9 @@ static enum pva_rc save(const struct pva_store *st, const char *user,
 	text = malloc(CONSENT_TEXT_MAX);
 	if (text == NULL)
 		return PVA_ERR_NOMEM;
-	rc = pva_priv_put(text, CONSENT_TEXT_MAX, &pos, "v=1\n");
+	rc = pva_store_put(text, CONSENT_TEXT_MAX, &pos, "v=1\n");
 	for (i = 0; rc == PVA_OK && i < c->n; i++)
-		rc = pva_priv_put(text, CONSENT_TEXT_MAX, &pos, "c=%s %s %lld\n", c->e[i].service,
+		rc = pva_store_put(text, CONSENT_TEXT_MAX, &pos, "c=%s %s %lld\n", c->e[i].service,
 				  c->e[i].version, (long long)c->e[i].when);
 	if (rc == PVA_OK)
 		rc = pva_priv_subdir(st, PVA_CONSENT_SUB);

@@ -81,20 +81,15 @@ static enum pva_rc parse_entry(const char *s, size_t len, void *ud)
 {
 	struct grace_rec *out = ud;
 	struct grace_entry e;
-	const char *t[3];
-	size_t tl[3], pos = 0, i;
-	unsigned long long v;
+	const char *tok;
+	size_t toklen;
 
 	memset(&e, 0, sizeof(e));
-	for (i = 0; i < 3; i++)
-		if (pva_priv_tok(s, len, &pos, &t[i], &tl[i]) != 0)
-			return PVA_ERR_CORRUPT;
-	if (pos != len + 1 || out->n >= PVA_MAX_GRACE || !pva_priv_service_ok(t[0], tl[0]) ||
-	    !hex_ok(t[1], tl[1]) || pva_store_num(t[2], tl[2], PVA_STORE_TIME_MAX, &v) != PVA_OK)
+	if (out->n >= PVA_MAX_GRACE ||
+	    pva_priv_entry(s, len, e.service, &tok, &toklen, &e.when) != PVA_OK ||
+	    !hex_ok(tok, toklen))
 		return PVA_ERR_CORRUPT;
-	memcpy(e.service, t[0], tl[0]);
-	memcpy(e.host, t[1], tl[1]);
-	e.when = (time_t)v;
+	memcpy(e.host, tok, toklen);
 	if (find(out, e.service, e.host) != NULL)
 		return PVA_ERR_CORRUPT;
 	out->e[out->n++] = e;
@@ -145,9 +140,9 @@ static enum pva_rc save(const struct pva_store *st, const char *user, const stru
 	text = malloc(GRACE_TEXT_MAX);
 	if (text == NULL)
 		return PVA_ERR_NOMEM;
-	rc = pva_priv_put(text, GRACE_TEXT_MAX, &pos, "v=1\n");
+	rc = pva_store_put(text, GRACE_TEXT_MAX, &pos, "v=1\n");
 	for (i = 0; rc == PVA_OK && i < g->n; i++)
-		rc = pva_priv_put(text, GRACE_TEXT_MAX, &pos, "g=%s %s %lld\n", g->e[i].service,
+		rc = pva_store_put(text, GRACE_TEXT_MAX, &pos, "g=%s %s %lld\n", g->e[i].service,
 				  g->e[i].host, (long long)g->e[i].when);
 	if (rc == PVA_OK)
 		rc = pva_priv_subdir(st, PVA_GRACE_SUB);

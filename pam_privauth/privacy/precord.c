@@ -2,7 +2,6 @@
 #include "privacy/precord.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,22 +41,6 @@ int pva_priv_time_ok(time_t t)
 	return t >= 0 && (long long)t <= PVA_STORE_TIME_MAX;
 }
 
-enum pva_rc pva_priv_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return PVA_ERR_INVAL;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *pos)
-		return PVA_ERR_INVAL;
-	*pos += (size_t)n;
-	return PVA_OK;
-}
-
 int pva_priv_tok(const char *s, size_t len, size_t *pos, const char **tok,
 		 size_t *toklen)
 {
@@ -95,4 +78,25 @@ enum pva_rc pva_priv_parse(const char *body, size_t len, const char *key,
 		if (!pva_store_line_is(&ln, key, NULL) || entry(ln.val, ln.vallen, ud) != PVA_OK)
 			return PVA_ERR_CORRUPT;
 	return rc == PVA_ERR_NOTFOUND ? PVA_OK : PVA_ERR_CORRUPT;
+}
+
+enum pva_rc pva_priv_entry(const char *s, size_t len, char service[PVA_SERVICE_MAX],
+			   const char **tok, size_t *toklen, time_t *when)
+{
+	const char *t[3];
+	size_t tl[3], pos = 0, i;
+	unsigned long long v;
+
+	for (i = 0; i < 3; i++)
+		if (pva_priv_tok(s, len, &pos, &t[i], &tl[i]) != 0)
+			return PVA_ERR_CORRUPT;
+	if (pos != len + 1 || !pva_priv_service_ok(t[0], tl[0]) ||
+	    pva_store_num(t[2], tl[2], PVA_STORE_TIME_MAX, &v) != PVA_OK)
+		return PVA_ERR_CORRUPT;
+	memcpy(service, t[0], tl[0]);
+	service[tl[0]] = '\0';
+	*tok = t[1];
+	*toklen = tl[1];
+	*when = (time_t)v;
+	return PVA_OK;
 }

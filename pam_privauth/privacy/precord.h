@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/rc.h"
+#include "store/state.h"
 #include "store/store.h"
 
 #define PVA_PRIV_LOCK_MS 5000   /* wait for the user's state lock */
@@ -23,11 +24,6 @@ int pva_priv_service_ok(const char *s, size_t len);
 /* Non-zero for a time the stores accept (0..PVA_STORE_TIME_MAX). */
 int pva_priv_time_ok(time_t t);
 
-/* Append printf output to buf (len bytes) at *pos; PVA_ERR_INVAL when it
- * does not fit. */
-enum pva_rc pva_priv_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5))) PVA_WUR;
-
 /* Next space-separated token of s[*pos..len): 0, or -1 past the end. */
 int pva_priv_tok(const char *s, size_t len, size_t *pos, const char **tok,
 		 size_t *toklen);
@@ -38,6 +34,13 @@ int pva_priv_tok(const char *s, size_t len, size_t *pos, const char **tok,
 enum pva_rc pva_priv_parse(const char *body, size_t len, const char *key,
 			   enum pva_rc (*entry)(const char *val, size_t len, void *ud),
 			   void *ud) PVA_WUR;
+
+/* "<service> <token> <time>", the entry shape of consent and grace:
+ * the middle token in tok and toklen (the caller checks it), the time in
+ * when.
+ * PVA_ERR_CORRUPT for any other shape. */
+enum pva_rc pva_priv_entry(const char *s, size_t len, char service[PVA_SERVICE_MAX],
+			   const char **tok, size_t *toklen, time_t *when) PVA_WUR;
 
 /* Wipe and free a body returned by pva_store_read (NULL is fine). */
 void pva_priv_free_body(char *body, size_t len);

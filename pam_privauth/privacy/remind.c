@@ -120,7 +120,7 @@ enum pva_rc pva_remind_mark(const struct pva_store *st, const char *user, time_t
 
 	if (user == NULL || !pva_priv_time_ok(now))
 		return PVA_ERR_INVAL;
-	rc = pva_priv_put(text, sizeof(text), &pos, "v=1\nlast=%lld\n", (long long)now);
+	rc = pva_store_put(text, sizeof(text), &pos, "v=1\nlast=%lld\n", (long long)now);
 	if (rc == PVA_OK)
 		rc = pva_state_lock(st, user, PVA_PRIV_LOCK_MS, &fd);
 	if (rc == PVA_OK)

@@ -12,7 +12,6 @@
 #include "store/state.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,25 +208,6 @@ size_t pva_state_sends_last_hour(const struct pva_state *s, time_t now)
 
 /* ---- text form -------------------------------------------------------- */
 
-static enum pva_rc put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum pva_rc put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return PVA_ERR_INVAL;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *pos)
-		return PVA_ERR_INVAL;
-	*pos += (size_t)n;
-	return PVA_OK;
-}
-
 static int pending_ok(const struct pva_pending *p)
 {
 	return service_ok(p->service, strnlen(p->service, PVA_SERVICE_MAX)) &&
@@ -264,7 +244,7 @@ static enum pva_rc put_pending_line(char *buf, size_t len, size_t *pos,
 	enum pva_rc rc;
 
 	sodium_bin2hex(hex, sizeof(hex), p->hash, sizeof(p->hash));
-	rc = put(buf, len, pos, "pending=%s %s %lld %lld %lld %u %s\n", p->service, hex,
+	rc = pva_store_put(buf, len, pos, "pending=%s %s %lld %lld %lld %u %s\n", p->service, hex,
 		 (long long)p->issued, (long long)p->expires, (long long)p->last_sent,
 		 p->attempts, pva_store_channel_str(p->channel));
 	sodium_memzero(hex, sizeof(hex));
@@ -280,13 +260,13 @@ enum pva_rc pva_state_format(const struct pva_state *s, char *buf, size_t len)
 		buf[0] = '\0';
 	rc = check_state(s);
 	if (rc == PVA_OK)
-		rc = put(buf, len, &pos, "v=1\nuser=%s\nfails=%u\nlockouts=%u\n"
+		rc = pva_store_put(buf, len, &pos, "v=1\nuser=%s\nfails=%u\nlockouts=%u\n"
 			 "locked_until=%lld\nsends=", s->user, s->fails, s->lockouts,
 			 (long long)s->locked_until);
 	for (i = 0; rc == PVA_OK && i < s->n_sends; i++)
-		rc = put(buf, len, &pos, "%s%lld", i ? "," : "", (long long)s->sends[i]);
+		rc = pva_store_put(buf, len, &pos, "%s%lld", i ? "," : "", (long long)s->sends[i]);
 	if (rc == PVA_OK)
-		rc = put(buf, len, &pos, "\n");
+		rc = pva_store_put(buf, len, &pos, "\n");
 	for (i = 0; rc == PVA_OK && i < s->n_pending; i++)
 		rc = put_pending_line(buf, len, &pos, &s->pending[i]);
 	if (rc != PVA_OK && len > 0)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,5 +529,21 @@ enum pva_rc pva_times_parse(const char *s, size_t len, time_t *t, size_t *n,
 		if (pos == len) /* a trailing comma */
 			return PVA_ERR_CORRUPT;
 	}
+	return PVA_OK;
+}
+
+enum pva_rc pva_store_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return PVA_ERR_INVAL;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *pos)
+		return PVA_ERR_INVAL;
+	*pos += (size_t)n;
 	return PVA_OK;
 }

@@ -131,6 +131,11 @@ struct pva_store_line {
 enum pva_rc pva_store_next_line(const char *body, size_t len, size_t *pos,
 				struct pva_store_line *ln) PVA_WUR;
 
+/* Append printf output to buf (len bytes) at *pos: the record writers'
+ * builder.  PVA_ERR_INVAL when it does not fit. */
+enum pva_rc pva_store_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5))) PVA_WUR;
+
 /* Non-zero when ln is key=val exactly (val NULL: any value). */
 int pva_store_line_is(const struct pva_store_line *ln, const char *key,
 		      const char *val);
