@@ -299,6 +299,29 @@ login_bg() {
 		--spool "$T_SPOOL" "$@" &
 }
 
+# fake_launch ID TRIES CMD...: start a loopback fake in the background
+# (stdout $T_DIR/fake.ID.out, stderr .err) and wait up to TRIES x 50 ms for
+# its "READY <port>" line; sets FAKE_PID[ID] and FAKE_PORT[ID] (associative
+# arrays the caller declares).  1 when it did not start.
+fake_launch() {
+	local id=$1 tries=$2 out port= _
+	shift 2
+	out=$T_DIR/fake.$id.out
+	"$@" > "$out" 2> "$T_DIR/fake.$id.err" &
+	FAKE_PID[$id]=$!
+	for _ in $(seq 1 "$tries"); do
+		port=$(sed -n 's/^READY \([0-9]*\)$/\1/p' "$out")
+		[ -n "$port" ] && break
+		kill -0 "${FAKE_PID[$id]}" 2> /dev/null || break
+		sleep 0.05
+	done
+	if [ -z "$port" ]; then
+		tap_diag "fake $id did not start:" < "$T_DIR/fake.$id.err"
+		return 1
+	fi
+	FAKE_PORT[$id]=$port
+}
+
 check() {
 	local name=$1
 	shift

@@ -102,25 +102,11 @@ prov_env() {
 }
 
 fake_start() {
-	local id=$1 script=$2 out port= i
+	local id=$1 script=$2
 	shift 2
 	fake_stop "$id"
-	out=$T_DIR/fake.$id.out
-	/usr/bin/python3 "$ROOT/tests/fakes/$script" --cert "$CERTS/server.pem" \
-		--key "$CERTS/server.key" --record "$T_SPOOL" "$@" \
-		> "$out" 2> "$T_DIR/fake.$id.err" &
-	FAKE_PID[$id]=$!
-	for i in $(seq 1 100); do
-		port=$(sed -n 's/^READY \([0-9]*\)$/\1/p' "$out")
-		[ -n "$port" ] && break
-		kill -0 "${FAKE_PID[$id]}" 2> /dev/null || break
-		sleep 0.05
-	done
-	if [ -z "$port" ]; then
-		tap_diag "fake $id did not start:" < "$T_DIR/fake.$id.err"
-		return 1
-	fi
-	FAKE_PORT[$id]=$port
+	fake_launch "$id" 100 /usr/bin/python3 "$ROOT/tests/fakes/$script" \
+		--cert "$CERTS/server.pem" --key "$CERTS/server.key" --record "$T_SPOOL" "$@"
 }
 
 fake_curl() {

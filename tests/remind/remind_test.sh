@@ -74,24 +74,11 @@ accounts_setup() {
 # ------------------------------------------------------------ the SMTP fake
 
 fake_start() { # ID [ARG...]: FAKE_PORT[ID]; records into $T_DIR/mail
-	local id=$1 out port=
+	local id=$1
 	shift
 	mkdir -p "$T_DIR/mail"
-	out=$T_DIR/fake.$id.out
-	/usr/bin/python3 "$ROOT/tests/fakes/smtp_fake.py" --record "$T_DIR/mail" "$@" \
-		> "$out" 2> "$T_DIR/fake.$id.err" &
-	FAKE_PID[$id]=$!
-	for _ in $(seq 1 200); do
-		port=$(sed -n 's/^READY \([0-9]*\)$/\1/p' "$out")
-		[ -n "$port" ] && break
-		kill -0 "${FAKE_PID[$id]}" 2> /dev/null || break
-		sleep 0.05
-	done
-	if [ -z "$port" ]; then
-		tap_diag "smtp fake $id did not start:" < "$T_DIR/fake.$id.err"
-		return 1
-	fi
-	FAKE_PORT[$id]=$port
+	fake_launch "$id" 200 /usr/bin/python3 "$ROOT/tests/fakes/smtp_fake.py" \
+		--record "$T_DIR/mail" "$@"
 }
 
 fake_stop_all() {
