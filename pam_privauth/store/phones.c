@@ -70,21 +70,12 @@ static enum pva_rc parse_value(const struct pva_store_line *ln, unsigned bit,
 static enum pva_rc parse_line(const struct pva_store_line *ln, struct pva_phone_rec *out,
 			      unsigned *seen)
 {
-	static const struct {
-		const char *key;
-		unsigned bit;
-	} keys[] = { { "user", F_USER }, { "phone", F_PHONE }, { "channel", F_CHANNEL },
-		     { "updated", F_UPDATED }, { "lang", F_LANG } };
-	unsigned bit = 0;
-	size_t i;
+	static const struct pva_store_key keys[] = {
+		{ "user", F_USER }, { "phone", F_PHONE }, { "channel", F_CHANNEL },
+		{ "updated", F_UPDATED }, { "lang", F_LANG } };
+	unsigned bit = pva_store_key_bit(ln, keys, sizeof(keys) / sizeof(keys[0]), seen);
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (pva_store_line_is(ln, keys[i].key, NULL))
-			bit = keys[i].bit;
-	if (bit == 0 || (*seen & bit))
-		return PVA_ERR_CORRUPT; /* unknown or repeated */
-	*seen |= bit;
-	return parse_value(ln, bit, out);
+	return bit == 0 ? PVA_ERR_CORRUPT : parse_value(ln, bit, out);
 }
 
 static enum pva_rc parse(const char *body, size_t len, struct pva_phone_rec *out)

@@ -384,23 +384,15 @@ static enum pva_rc parse_scalar(const struct pva_store_line *ln, unsigned bit,
 static enum pva_rc parse_field(const struct pva_store_line *ln, struct pva_state *out,
 			       unsigned *seen)
 {
-	static const struct {
-		const char *key;
-		unsigned bit;
-	} keys[] = { { "user", F_USER }, { "fails", F_FAILS }, { "lockouts", F_LOCKOUTS },
-		     { "locked_until", F_LOCKED }, { "sends", F_SENDS } };
-	unsigned bit = 0;
-	size_t i;
+	static const struct pva_store_key keys[] = {
+		{ "user", F_USER }, { "fails", F_FAILS }, { "lockouts", F_LOCKOUTS },
+		{ "locked_until", F_LOCKED }, { "sends", F_SENDS } };
+	unsigned bit;
 
 	if (pva_store_line_is(ln, "pending", NULL))
 		return parse_pending(ln->val, ln->vallen, out);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (pva_store_line_is(ln, keys[i].key, NULL))
-			bit = keys[i].bit;
-	if (bit == 0 || (*seen & bit))
-		return PVA_ERR_CORRUPT; /* unknown or repeated */
-	*seen |= bit;
-	return parse_scalar(ln, bit, out);
+	bit = pva_store_key_bit(ln, keys, sizeof(keys) / sizeof(keys[0]), seen);
+	return bit == 0 ? PVA_ERR_CORRUPT : parse_scalar(ln, bit, out);
 }
 
 enum pva_rc pva_state_parse(const char *body, size_t len, struct pva_state *out)

@@ -547,3 +547,18 @@ enum pva_rc pva_store_put(char *buf, size_t len, size_t *pos, const char *fmt, .
 	*pos += (size_t)n;
 	return PVA_OK;
 }
+
+unsigned pva_store_key_bit(const struct pva_store_line *ln, const struct pva_store_key *keys,
+			   size_t n, unsigned *seen)
+{
+	unsigned bit = 0;
+	size_t i;
+
+	for (i = 0; i < n && bit == 0; i++)
+		if (pva_store_line_is(ln, keys[i].key, NULL))
+			bit = keys[i].bit;
+	if (bit == 0 || (*seen & bit))
+		return 0; /* unknown or repeated */
+	*seen |= bit;
+	return bit;
+}

@@ -136,6 +136,17 @@ enum pva_rc pva_store_next_line(const char *body, size_t len, size_t *pos,
 enum pva_rc pva_store_put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5))) PVA_WUR;
 
+/* One known key of a record and its flag bit. */
+struct pva_store_key {
+	const char *key;
+	unsigned bit;
+};
+
+/* The bit of ln's key among keys[0..n), added to *seen; 0 when the key is
+ * unknown or was seen before (the record is then corrupt). */
+unsigned pva_store_key_bit(const struct pva_store_line *ln, const struct pva_store_key *keys,
+			   size_t n, unsigned *seen);
+
 /* Non-zero when ln is key=val exactly (val NULL: any value). */
 int pva_store_line_is(const struct pva_store_line *ln, const char *key,
 		      const char *val);
